@@ -1,0 +1,3 @@
+module github.com/ktune/ktune
+
+go 1.26.0
