@@ -1,0 +1,177 @@
+// Package cluster connects ktune to a Kafka cluster: a real one named by
+// bootstrap addresses, or an in-process kfake cluster when none is named. It
+// guards the load target (loopback only unless the operator allows remote
+// hosts), checks the connection up front with clear errors, and creates
+// topics.
+package cluster
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ktune/ktune/result"
+)
+
+// Config says how to reach the cluster.
+type Config struct {
+	// Brokers are bootstrap host:port addresses. Empty starts an embedded
+	// kfake cluster for the life of the connection.
+	Brokers []string
+	// TLS, when non-nil, wraps every connection in TLS.
+	TLS *tls.Config
+	// Opts are connection options every client gets (SASL, client.id).
+	Opts []kgo.Opt
+	// SASLMechanism names the SASL mechanism in use, for the result.
+	SASLMechanism string
+	// ConnectTimeout bounds the first contact with the cluster. Default 10 s.
+	ConnectTimeout time.Duration
+	// AllowRemote permits load against hosts outside the loopback range
+	// (127.0.0.0/8, ::1). Off by default: ktune refuses to send load to a
+	// host that was not explicitly allowed.
+	AllowRemote bool
+	// EmbeddedBrokers is the broker count of the embedded cluster. Default 3.
+	EmbeddedBrokers int
+	// Logger receives connection logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// Conn is a checked connection to a cluster.
+type Conn struct {
+	// Info describes the cluster for result documents.
+	Info result.Cluster
+	// Fake is the embedded cluster, nil for a real one.
+	Fake *kfake.Cluster
+
+	seeds []string
+	opts  []kgo.Opt
+	log   *slog.Logger
+}
+
+// Open starts the embedded cluster or checks the real one, within
+// cfg.ConnectTimeout, and learns its broker count and Kafka version.
+func Open(ctx context.Context, cfg Config) (*Conn, error) {
+	if cfg.ConnectTimeout <= 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Conn{log: cfg.Logger}
+	if len(cfg.Brokers) == 0 {
+		n := cfg.EmbeddedBrokers
+		if n <= 0 {
+			n = 3
+		}
+		fake, err := kfake.NewCluster(kfake.NumBrokers(n))
+		if err != nil {
+			return nil, fmt.Errorf("starting the embedded cluster: %w", err)
+		}
+		c.Fake = fake
+		c.seeds = fake.ListenAddrs()
+		c.Info.Embedded = true
+		cfg.Logger.Info("started embedded kfake cluster; its results say nothing about a real broker", "brokers", n, "addrs", c.seeds)
+	} else {
+		for _, b := range cfg.Brokers {
+			if err := checkTarget(b, cfg.AllowRemote); err != nil {
+				return nil, err
+			}
+		}
+		c.seeds = cfg.Brokers
+	}
+	c.Info.Bootstrap = c.seeds
+	c.Info.TLS = cfg.TLS != nil
+	c.Info.SASLMechanism = cfg.SASLMechanism
+
+	d := &guardedDialer{allowRemote: cfg.AllowRemote || c.Fake != nil, tls: cfg.TLS, timeout: cfg.ConnectTimeout}
+	c.opts = append([]kgo.Opt{kgo.SeedBrokers(c.seeds...), kgo.Dialer(d.DialContext)}, cfg.Opts...)
+
+	if err := c.check(ctx, cfg.ConnectTimeout); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// check contacts the cluster and fills Info.Brokers and Info.KafkaVersion.
+func (c *Conn) check(ctx context.Context, timeout time.Duration) error {
+	cl, err := c.NewClient(kgo.RequestRetries(1), kgo.RetryTimeout(timeout))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	adm := kadm.NewClient(cl)
+	vs, err := adm.ApiVersions(cctx)
+	if err != nil {
+		return c.explain(ctx, err, timeout)
+	}
+	c.Info.Brokers = len(vs)
+	for _, v := range vs.Sorted() {
+		if v.Err != nil {
+			return c.explain(ctx, v.Err, timeout)
+		}
+		if c.Fake == nil && c.Info.KafkaVersion == "" {
+			c.Info.KafkaVersion = v.VersionGuess()
+		}
+	}
+	if c.Fake != nil {
+		c.Info.KafkaVersion = "kfake (embedded)"
+	}
+	return nil
+}
+
+// explain turns a first-contact failure into one line that says what to do.
+func (c *Conn) explain(ctx context.Context, err error, timeout time.Duration) error {
+	addrs := strings.Join(c.seeds, ",")
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted while connecting to %s", addrs)
+	case errors.Is(err, kerr.SaslAuthenticationFailed), errors.Is(err, kerr.IllegalSaslState), errors.Is(err, kerr.UnsupportedSaslMechanism):
+		return fmt.Errorf("authentication to %s failed: %v; check the user, the password (KTUNE_SASL_PASSWORD or --sasl-password-file) and the mechanism", addrs, err)
+	case errors.Is(err, kerr.ClusterAuthorizationFailed):
+		return fmt.Errorf("not authorized on the cluster at %s: %v", addrs, err)
+	case errors.Is(err, ErrRemoteTarget):
+		return err
+	case errors.Is(err, context.DeadlineExceeded), isNetErr(err):
+		return fmt.Errorf("cannot reach Kafka at %s within %s (%v); check --brokers and that the brokers listen there", addrs, timeout, err)
+	default:
+		return fmt.Errorf("connecting to Kafka at %s: %w", addrs, err)
+	}
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe)
+}
+
+// NewClient returns a kgo client connected to the cluster with the
+// connection options and extra.
+func (c *Conn) NewClient(extra ...kgo.Opt) (*kgo.Client, error) {
+	opts := append(append([]kgo.Opt{}, c.opts...), extra...)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("configuring the Kafka client: %w", err)
+	}
+	return cl, nil
+}
+
+// Close stops the embedded cluster, if any.
+func (c *Conn) Close() {
+	if c.Fake != nil {
+		c.Fake.Close()
+		c.Fake = nil
+	}
+}

@@ -1,0 +1,131 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TopicSpec describes the topic a run needs.
+type TopicSpec struct {
+	Name string
+	// Partitions and ReplicationFactor are used when the topic is created;
+	// 0 or less means the broker's default.
+	Partitions        int
+	ReplicationFactor int
+	// Configs are topic-level settings applied at creation.
+	Configs map[string]string
+	// NoCreate requires the topic to exist.
+	NoCreate bool
+}
+
+// Topic is what EnsureTopic found or made.
+type Topic struct {
+	Name              string
+	Partitions        int
+	ReplicationFactor int
+	Created           bool
+}
+
+// ErrNoTopic is returned (wrapped) when the topic is missing and may not be
+// created.
+var ErrNoTopic = errors.New("topic does not exist")
+
+// EnsureTopic returns the topic's layout, creating it when it is missing
+// and spec.NoCreate is false.
+func (c *Conn) EnsureTopic(ctx context.Context, spec TopicSpec) (Topic, error) {
+	// kgo serves metadata requests from a cache younger than
+	// MetadataMinAge; keep it short so a created topic shows up at once.
+	cl, err := c.NewClient(kgo.MetadataMinAge(10 * time.Millisecond))
+	if err != nil {
+		return Topic{}, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+
+	t, found, err := describeTopic(ctx, adm, spec.Name)
+	if err != nil || found {
+		return t, err
+	}
+	if spec.NoCreate {
+		return Topic{}, fmt.Errorf("%w: %q (--no-create is set; create it or drop --no-create)", ErrNoTopic, spec.Name)
+	}
+	parts, rf := int32(-1), int16(-1)
+	if spec.Partitions > 0 {
+		parts = int32(spec.Partitions)
+	}
+	if spec.ReplicationFactor > 0 {
+		rf = int16(spec.ReplicationFactor)
+	}
+	var cfgs map[string]*string
+	if len(spec.Configs) > 0 {
+		cfgs = map[string]*string{}
+		for k, v := range spec.Configs {
+			cfgs[k] = kadm.StringPtr(v)
+		}
+	}
+	if _, err := adm.CreateTopic(ctx, parts, rf, cfgs, spec.Name); err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
+		return Topic{}, explainTopicErr(spec.Name, "creating", err)
+	}
+	c.log.Info("created topic", "topic", spec.Name, "partitions", spec.Partitions, "replication_factor", spec.ReplicationFactor)
+	// Metadata may lag creation for a moment on real brokers.
+	for i := 0; i < 50; i++ {
+		t, found, err = describeTopic(ctx, adm, spec.Name)
+		if err != nil {
+			return Topic{}, err
+		}
+		if found && t.Partitions > 0 {
+			t.Created = true
+			return t, nil
+		}
+		if err := sleepCtx(ctx, 100); err != nil {
+			return Topic{}, err
+		}
+	}
+	return Topic{}, fmt.Errorf("topic %q was created but never appeared in metadata", spec.Name)
+}
+
+func describeTopic(ctx context.Context, adm *kadm.Client, name string) (Topic, bool, error) {
+	md, err := adm.Metadata(ctx, name)
+	if err != nil {
+		return Topic{}, false, explainTopicErr(name, "describing", err)
+	}
+	td, ok := md.Topics[name]
+	if !ok || errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		return Topic{}, false, nil
+	}
+	if td.Err != nil {
+		return Topic{}, false, explainTopicErr(name, "describing", td.Err)
+	}
+	t := Topic{Name: name, Partitions: len(td.Partitions)}
+	ids := td.Partitions.Numbers()
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	if len(ids) > 0 {
+		t.ReplicationFactor = len(td.Partitions[ids[0]].Replicas)
+	}
+	return t, true, nil
+}
+
+func explainTopicErr(name, doing string, err error) error {
+	switch {
+	case errors.Is(err, kerr.TopicAuthorizationFailed):
+		return fmt.Errorf("not authorized for topic %q (%s it): ask for Describe/Write/Read ACLs on it", name, doing)
+	case errors.Is(err, kerr.InvalidReplicationFactor):
+		return fmt.Errorf("%s topic %q: %v; lower --replication-factor to at most the broker count", doing, name, err)
+	case errors.Is(err, kerr.InvalidConfig), errors.Is(err, kerr.InvalidTopicException):
+		return fmt.Errorf("%s topic %q: %v", doing, name, err)
+	default:
+		msg := err.Error()
+		if !strings.Contains(msg, name) {
+			msg = fmt.Sprintf("%s topic %q: %v", doing, name, err)
+		}
+		return errors.New(msg)
+	}
+}

@@ -1,0 +1,28 @@
+// Package root assembles ktune's command tree.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/internal/cmd/consume"
+	"github.com/ktune/ktune/internal/cmd/e2e"
+	"github.com/ktune/ktune/internal/cmd/produce"
+	"github.com/ktune/ktune/internal/cmd/version"
+)
+
+// NewCmd returns the root command for a ktune of the given version.
+func NewCmd(v string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ktune",
+		Short: "Benchmark Apache Kafka and learn how to size and tune it",
+		Long: `ktune runs producer, consumer and end-to-end stress tests against Kafka with
+open-model latency, and writes each run as a versioned JSON result document.
+
+Without --brokers every command runs on an embedded in-process cluster (kfake):
+good for trying ktune, never a measurement of a real broker.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), version.NewCmd(v))
+	return cmd
+}

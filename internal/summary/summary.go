@@ -1,0 +1,107 @@
+// Package summary renders result documents for people: a one-line summary
+// in kafka-producer-perf-test's words, then a table.
+package summary
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/ktune/ktune/result"
+)
+
+// IntervalLine formats one interval for the progress stream.
+func IntervalLine(iv result.Interval) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[%6.1fs] %10.1f records/s %8.2f MiB/s", iv.T, iv.RecordsPerSec, iv.MiBPerSec)
+	if iv.Records > 0 {
+		fmt.Fprintf(&b, "  p50 %.2f ms  p99 %.2f ms  max %.2f ms", iv.P50, iv.P99, iv.Max)
+	}
+	if iv.Errors > 0 {
+		fmt.Fprintf(&b, "  %d errors", iv.Errors)
+	}
+	if iv.Warmup {
+		b.WriteString("  (warm-up)")
+	}
+	return b.String()
+}
+
+// Headline is the kafka-producer-perf-test style summary of a run.
+func Headline(doc *result.Document) string {
+	m := &doc.Metrics
+	verb := "sent"
+	kind := result.LatencyIntended
+	if doc.Kind == result.KindConsume {
+		verb, kind = "received", result.LatencyE2E
+	}
+	s := fmt.Sprintf("%d records %s, %.1f records/sec (%.2f MiB/sec)", m.Records, verb, m.RecordsPerSec, m.MiBPerSec)
+	if l, ok := m.Latency[kind]; ok {
+		s += fmt.Sprintf(", %.2f ms avg latency, %.2f ms max latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th", l.Mean, l.Max, l.P50, l.P95, l.P99, l.P999)
+	}
+	return s + "."
+}
+
+// Write prints the headline and a table of doc to w.
+func Write(w io.Writer, doc *result.Document) {
+	if doc.Cluster.Embedded {
+		fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
+	}
+	if !doc.Complete {
+		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", doc.StopReason)
+	}
+	fmt.Fprintln(w, Headline(doc))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	m := &doc.Metrics
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row("kind", string(doc.Kind))
+	row("cluster", fmt.Sprintf("%d broker(s), %s", doc.Cluster.Brokers, doc.Cluster.KafkaVersion))
+	row("topic", fmt.Sprintf("%s (%d partitions)", doc.Workload.Topic, doc.Workload.Partitions))
+	row("records", fmt.Sprint(m.Records))
+	row("throughput", fmt.Sprintf("%.1f records/s, %.2f MiB/s over %.2f s", m.RecordsPerSec, m.MiBPerSec, m.ElapsedS))
+	if m.ErrorsTotal > 0 {
+		row("errors", fmt.Sprintf("%d %s", m.ErrorsTotal, formatCounts(m.Errors)))
+	}
+	if p := m.Producer; p != nil && p.Batches > 0 {
+		row("batches", fmt.Sprintf("%d, %.1f records and %.0f bytes each; compression ratio %.3f", p.Batches, p.AvgBatchRecords, p.AvgBatchBytes, p.CompressionRatio))
+		if p.LongestAckGapMs > 0 {
+			row("longest ack gap", fmt.Sprintf("%.1f ms at %.1f s", p.LongestAckGapMs, p.AckGapStartS))
+		}
+	}
+	if c := m.Consumer; c != nil {
+		row("consumed", fmt.Sprintf("%d records, %.1f records/s, %.2f MiB/s", c.Records, c.RecordsPerSec, c.MiBPerSec))
+		row("first record", fmt.Sprintf("%.1f ms after start (group join %.1f ms)", c.TimeToFirstRecordMs, c.GroupJoinMs))
+		row("polls", fmt.Sprintf("%d, %.1f records each; %d batches", c.Polls, c.AvgRecordsPerPoll, c.Batches))
+	}
+	if doc.Warmup != nil {
+		row("warm-up", fmt.Sprintf("%d records excluded", doc.Warmup.Records))
+	}
+	tw.Flush()
+	if len(m.Latency) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "latency (ms)\tcount\tmin\tmean\tp50\tp90\tp95\tp99\tp99.9\tmax\t")
+		for _, k := range []string{result.LatencyIntended, result.LatencyService, result.LatencyE2E} {
+			l, ok := m.Latency[k]
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", k, l.Count, l.Min, l.Mean, l.P50, l.P90, l.P95, l.P99, l.P999, l.Max)
+		}
+		tw.Flush()
+	}
+}
+
+func formatCounts(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}

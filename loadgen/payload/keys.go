@@ -1,0 +1,130 @@
+package payload
+
+import (
+	"fmt"
+	"math/rand"
+	randv2 "math/rand/v2"
+)
+
+// KeyKind is how record keys are chosen.
+type KeyKind string
+
+// The kinds of key.
+const (
+	// NoKey sends null keys (the default, as kafka-producer-perf-test).
+	NoKey KeyKind = "none"
+	// RandomKey picks keys uniformly from the key space.
+	RandomKey KeyKind = "random"
+	// SequentialKey cycles through the key space in order.
+	SequentialKey KeyKind = "sequential"
+	// ZipfKey picks keys with a Zipf distribution: a few hot keys.
+	ZipfKey KeyKind = "zipf"
+)
+
+// ParseKeyKind reads --key: none, random, sequential or zipf.
+func ParseKeyKind(s string) (KeyKind, error) {
+	switch k := KeyKind(s); k {
+	case NoKey, RandomKey, SequentialKey, ZipfKey:
+		return k, nil
+	case "":
+		return NoKey, nil
+	}
+	return "", fmt.Errorf("--key %q: must be none, random, sequential or zipf", s)
+}
+
+// KeyConfig configures a Keys generator.
+type KeyConfig struct {
+	// Kind is how keys are chosen. Default NoKey.
+	Kind KeyKind
+	// Space is the number of distinct keys. Default 10000.
+	Space uint64
+	// Size is the key length in bytes. Default 16.
+	Size int
+	// ZipfS is the Zipf exponent (> 1). Default 1.1.
+	ZipfS float64
+	// Seed makes the keys deterministic.
+	Seed uint64
+}
+
+// maxKeyBytes bounds the precomputed key space.
+const maxKeyBytes = 64 << 20
+
+// Keys hands out record keys from a precomputed key space; the slices are
+// shared and read-only. Not safe for concurrent use.
+type Keys struct {
+	kind KeyKind
+	keys [][]byte
+	seq  uint64
+	rng  *randv2.Rand
+	zipf *rand.Zipf
+}
+
+// NewKeys precomputes the key space described by cfg.
+func NewKeys(cfg KeyConfig) (*Keys, error) {
+	if cfg.Kind == "" {
+		cfg.Kind = NoKey
+	}
+	if _, err := ParseKeyKind(string(cfg.Kind)); err != nil {
+		return nil, err
+	}
+	k := &Keys{kind: cfg.Kind}
+	if cfg.Kind == NoKey {
+		return k, nil
+	}
+	if cfg.Space == 0 {
+		cfg.Space = 10000
+	}
+	if cfg.Size <= 0 {
+		cfg.Size = 16
+	}
+	if cfg.ZipfS == 0 {
+		cfg.ZipfS = 1.1
+	}
+	if cfg.ZipfS <= 1 {
+		return nil, fmt.Errorf("zipf exponent %v: must be greater than 1", cfg.ZipfS)
+	}
+	if cfg.Space*uint64(cfg.Size) > maxKeyBytes {
+		return nil, fmt.Errorf("--key-space %d x --key-size %d is more than %d bytes of keys; lower one of them", cfg.Space, cfg.Size, maxKeyBytes)
+	}
+	digits := len(fmt.Sprint(cfg.Space - 1))
+	if cfg.Size < digits {
+		return nil, fmt.Errorf("--key-size %d cannot hold %d distinct keys; use at least %d", cfg.Size, cfg.Space, digits)
+	}
+	buf := make([]byte, int(cfg.Space)*cfg.Size)
+	k.keys = make([][]byte, cfg.Space)
+	for i := range k.keys {
+		b := buf[i*cfg.Size : (i+1)*cfg.Size : (i+1)*cfg.Size]
+		for j := range b {
+			b[j] = '0'
+		}
+		s := fmt.Sprint(i)
+		copy(b[cfg.Size-len(s):], s)
+		if cfg.Size > len(s)+1 {
+			b[0] = 'k'
+		}
+		k.keys[i] = b
+	}
+	k.rng = randv2.New(randv2.NewPCG(cfg.Seed, 0x6b657973))
+	if cfg.Kind == ZipfKey {
+		k.zipf = rand.NewZipf(rand.New(rand.NewSource(int64(cfg.Seed))), cfg.ZipfS, 1, cfg.Space-1)
+	}
+	return k, nil
+}
+
+// Next returns the next key, nil for NoKey. It allocates nothing.
+func (k *Keys) Next() []byte {
+	switch k.kind {
+	case RandomKey:
+		return k.keys[k.rng.Uint64N(uint64(len(k.keys)))]
+	case SequentialKey:
+		b := k.keys[k.seq]
+		k.seq++
+		if k.seq == uint64(len(k.keys)) {
+			k.seq = 0
+		}
+		return b
+	case ZipfKey:
+		return k.keys[k.zipf.Uint64()]
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package loadgen
+
+import (
+	"encoding/binary"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// HeaderTS is the header in which ktune records carry their intended send
+// time: 8 bytes, big-endian Unix nanoseconds. Consumers that find it report
+// end-to-end latency.
+const HeaderTS = "ktune.ts"
+
+// pending is one record in flight. rec must stay the first field: the
+// promise gets *kgo.Record back and recovers its pending from that pointer,
+// which saves a closure allocation per record.
+type pending struct {
+	rec      kgo.Record
+	ts       [8]byte
+	headers  []kgo.RecordHeader
+	intended int64 // Clock ns the record was meant to be sent
+	call     int64 // Clock ns Produce was called
+	accepted atomic.Int64
+	warm     bool
+	size     int
+	ps       *producerState
+}
+
+func pendingOf(r *kgo.Record) *pending { return (*pending)(unsafe.Pointer(r)) }
+
+// pendingPool recycles pending records of one producer, so the send loop
+// allocates nothing per record in steady state.
+type pendingPool struct {
+	mu    sync.Mutex
+	free  []*pending
+	topic string
+	extra []kgo.RecordHeader
+	ps    *producerState
+}
+
+func (pp *pendingPool) get() *pending {
+	pp.mu.Lock()
+	n := len(pp.free)
+	if n > 0 {
+		p := pp.free[n-1]
+		pp.free = pp.free[:n-1]
+		pp.mu.Unlock()
+		return p
+	}
+	pp.mu.Unlock()
+	p := &pending{ps: pp.ps}
+	p.headers = make([]kgo.RecordHeader, 1, 1+len(pp.extra))
+	p.headers[0] = kgo.RecordHeader{Key: HeaderTS, Value: p.ts[:]}
+	p.headers = append(p.headers, pp.extra...)
+	return p
+}
+
+func (pp *pendingPool) put(p *pending) {
+	pp.mu.Lock()
+	pp.free = append(pp.free, p)
+	pp.mu.Unlock()
+}
+
+// fill readies p to send key and value, intended for time intended.
+func (p *pending) fill(topic string, key, value []byte, intended int64, warm bool) {
+	p.rec = kgo.Record{Topic: topic, Key: key, Value: value, Headers: p.headers}
+	binary.BigEndian.PutUint64(p.ts[:], uint64(intended))
+	p.intended = intended
+	p.warm = warm
+	p.size = len(key) + len(value)
+	p.accepted.Store(0)
+}
+
+// intendedOf returns the ktune.ts header of r, if it has one.
+func intendedOf(r *kgo.Record) (int64, bool) {
+	for i := range r.Headers {
+		h := &r.Headers[i]
+		if h.Key == HeaderTS && len(h.Value) == 8 {
+			return int64(binary.BigEndian.Uint64(h.Value)), true
+		}
+	}
+	return 0, false
+}

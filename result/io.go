@@ -1,0 +1,113 @@
+package result
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Encode writes doc as indented JSON.
+func Encode(w io.Writer, doc *Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// WriteFile writes doc to path atomically: to a temporary file in the same
+// folder, synced, then renamed over path, so a reader never sees half a
+// document and a full disk leaves the old file in place. It creates the
+// folder when missing.
+func WriteFile(path string, doc *Document) error {
+	var buf bytes.Buffer
+	if err := Encode(&buf, doc); err != nil {
+		return fmt.Errorf("encoding result: %w", err)
+	}
+	return WriteAtomic(path, buf.Bytes())
+}
+
+// WriteAtomic writes data to path through a synced temporary file and a
+// rename.
+func WriteAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating result folder: %w", err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing result: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing result %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing result %s: %w", path, err)
+	}
+	return nil
+}
+
+// ErrVersion is returned (wrapped) for a document of an unknown major
+// schema version.
+var ErrVersion = errors.New("unsupported result schema version")
+
+// Decode reads one document. It rejects documents whose schema_version is
+// not SchemaVersion, and documents without a kind.
+func Decode(r io.Reader) (*Document, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+		Kind          Kind `json:"kind"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("not a ktune result (invalid JSON): %w", err)
+	}
+	if head.SchemaVersion == nil {
+		return nil, fmt.Errorf("not a ktune result: no schema_version")
+	}
+	if *head.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%w %d: this ktune reads version %d; use a ktune release that matches the file", ErrVersion, *head.SchemaVersion, SchemaVersion)
+	}
+	if head.Kind == "" {
+		return nil, fmt.Errorf("not a ktune result: no kind")
+	}
+	var doc Document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("reading ktune result: %w", err)
+	}
+	return &doc, nil
+}
+
+// ReadFile reads and decodes the document at path.
+func ReadFile(path string) (*Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return doc, nil
+}

@@ -1,0 +1,282 @@
+// Package result owns ktune's result document: the plain, versioned JSON
+// that every run writes and everything after a run (advice, plots,
+// comparisons, merges) reads. Nothing else in ktune defines its shape.
+package result
+
+import (
+	"time"
+
+	"github.com/ktune/ktune/internal/hist"
+)
+
+// SchemaVersion is the major version of the document this package writes.
+// Decode rejects documents of any other major version.
+const SchemaVersion = 1
+
+// Kind says which run produced a document.
+type Kind string
+
+// The kinds of result document.
+const (
+	KindProduce Kind = "produce"
+	KindConsume Kind = "consume"
+	KindE2E     Kind = "e2e"
+)
+
+// Latency kinds: the keys of Metrics.Latency and Metrics.HDR.
+const (
+	// LatencyIntended runs from a record's intended send time (start +
+	// i/rate in an open-model run) to its acknowledgement, so broker stalls
+	// are not hidden by coordinated omission. Without a set rate the
+	// intended time is the moment the record was handed to the client.
+	LatencyIntended = "intended"
+	// LatencyService runs from the moment the client accepted the record
+	// into its buffer to the acknowledgement: what closed-loop tools report.
+	LatencyService = "service"
+	// LatencyE2E runs from the record's intended send time (carried in its
+	// ktune.ts header) to its receipt by a consumer.
+	LatencyE2E = "e2e"
+)
+
+// Document is one run's result.
+type Document struct {
+	SchemaVersion int       `json:"schema_version"`
+	Kind          Kind      `json:"kind"`
+	KtuneVersion  string    `json:"ktune_version"`
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	// CommandLine is the command as run, with secret values removed.
+	CommandLine []string `json:"command_line"`
+	// Complete is false when the run was cut short (Ctrl-C, SIGTERM, an
+	// error or --max-errors); the metrics then hold what was measured.
+	Complete bool `json:"complete"`
+	// StopReason says why the run ended: records, duration, idle,
+	// interrupted, max-errors or error.
+	StopReason string `json:"stop_reason"`
+	// Error is the error that ended the run, if any.
+	Error    string       `json:"error,omitempty"`
+	Cluster  Cluster      `json:"cluster"`
+	Workload Workload     `json:"workload"`
+	Config   ClientConfig `json:"client_config"`
+	Host     Host         `json:"host"`
+	// Metrics covers the measured window, warm-up excluded.
+	Metrics Metrics `json:"metrics"`
+	// Warmup covers the warm-up, when there was one.
+	Warmup *Metrics `json:"warmup,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+// Cluster describes the cluster a run used.
+type Cluster struct {
+	Bootstrap    []string `json:"bootstrap"`
+	Brokers      int      `json:"brokers"`
+	KafkaVersion string   `json:"kafka_version,omitempty"`
+	// Embedded is true for ktune's in-process kfake cluster: such results
+	// say nothing about a real broker and are never used for sizing.
+	Embedded      bool   `json:"embedded"`
+	TLS           bool   `json:"tls"`
+	SASLMechanism string `json:"sasl_mechanism,omitempty"`
+}
+
+// Workload is what the run was asked to do.
+type Workload struct {
+	Topic             string            `json:"topic"`
+	Partitions        int               `json:"partitions,omitempty"`
+	ReplicationFactor int               `json:"replication_factor,omitempty"`
+	TopicConfig       map[string]string `json:"topic_config,omitempty"`
+	TopicCreated      bool              `json:"topic_created,omitempty"`
+	// Records is the record bound of the measured window (0: none).
+	Records int64 `json:"records,omitempty"`
+	// DurationS is the time bound of the measured window (0: none).
+	DurationS float64 `json:"duration_s,omitempty"`
+	// WarmupRecords and WarmupS describe the warm-up excluded from Metrics.
+	WarmupRecords int64 `json:"warmup_records,omitempty"`
+	WarmupS       float64 `json:"warmup_s,omitempty"`
+	// Rate is the target rate in records/s (0: as fast as possible).
+	Rate            float64 `json:"rate"`
+	Producers       int     `json:"producers,omitempty"`
+	Consumers       int     `json:"consumers,omitempty"`
+	RecordSize      int     `json:"record_size,omitempty"`
+	Payload         string  `json:"payload,omitempty"`
+	Compressibility float64 `json:"compressibility,omitempty"`
+	Key             string  `json:"key,omitempty"`
+	KeySpace        uint64  `json:"key_space,omitempty"`
+	Headers         int     `json:"headers,omitempty"`
+	Group           string  `json:"group,omitempty"`
+	From            string  `json:"from,omitempty"`
+	MaxErrors       int64   `json:"max_errors,omitempty"`
+}
+
+// ClientConfig is the effective client configuration, every default filled
+// in, in Kafka's Java property names; secrets are never included.
+type ClientConfig struct {
+	Producer map[string]string `json:"producer,omitempty"`
+	Consumer map[string]string `json:"consumer,omitempty"`
+	// Notes say where franz-go behaves differently from the Java client for
+	// these values.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Host summarises the machine the client ran on.
+type Host struct {
+	Hostname    string `json:"hostname,omitempty"`
+	OS          string `json:"os"`
+	Arch        string `json:"arch"`
+	Cores       int    `json:"cores"`
+	CPUModel    string `json:"cpu_model,omitempty"`
+	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
+	GoVersion   string `json:"go_version"`
+}
+
+// Metrics are the measurements of one window of a run.
+type Metrics struct {
+	// Records and Bytes count acknowledged (produce) or received (consume)
+	// records and their key plus value bytes.
+	Records int64 `json:"records"`
+	Bytes   int64 `json:"bytes"`
+	// Errors counts failed records by class (the Kafka error name, or
+	// timeout, aborted, ...).
+	Errors        map[string]int64 `json:"errors,omitempty"`
+	ErrorsTotal   int64            `json:"errors_total"`
+	ElapsedS      float64          `json:"elapsed_s"`
+	RecordsPerSec float64          `json:"records_per_sec"`
+	MiBPerSec     float64          `json:"mib_per_sec"`
+	// Latency holds a summary per latency kind (LatencyIntended, ...).
+	Latency map[string]Latency `json:"latency_ms,omitempty"`
+	// HDR holds each latency kind's histogram (µs) in HdrHistogram's
+	// compressed base64 form, so results merge exactly.
+	HDR map[string]string `json:"hdr,omitempty"`
+	// IntervalLatency names the latency kind the intervals report.
+	IntervalLatency string     `json:"interval_latency,omitempty"`
+	Intervals       []Interval `json:"intervals,omitempty"`
+	Producer        *Producer  `json:"producer,omitempty"`
+	Consumer        *Consumer  `json:"consumer,omitempty"`
+}
+
+// Latency summarises one latency distribution, in milliseconds.
+type Latency struct {
+	Count int64   `json:"count"`
+	Min   float64 `json:"min"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+	// Overflow counts values above the histogram's 10-minute range,
+	// recorded as 10 minutes.
+	Overflow int64 `json:"overflow,omitempty"`
+}
+
+// Interval is one point of a run's time series.
+type Interval struct {
+	// T is the end of the interval in seconds since the run started.
+	T             float64 `json:"t_s"`
+	Records       int64   `json:"records"`
+	Bytes         int64   `json:"bytes"`
+	Errors        int64   `json:"errors"`
+	RecordsPerSec float64 `json:"records_per_sec"`
+	MiBPerSec     float64 `json:"mib_per_sec"`
+	P50           float64 `json:"p50_ms"`
+	P99           float64 `json:"p99_ms"`
+	Max           float64 `json:"max_ms"`
+	Warmup        bool    `json:"warmup,omitempty"`
+}
+
+// Producer holds producer-side statistics.
+type Producer struct {
+	Batches           int64   `json:"batches"`
+	UncompressedBytes int64   `json:"uncompressed_bytes"`
+	CompressedBytes   int64   `json:"compressed_bytes"`
+	CompressionRatio  float64 `json:"compression_ratio"`
+	AvgBatchRecords   float64 `json:"avg_batch_records"`
+	AvgBatchBytes     float64 `json:"avg_batch_bytes"`
+	// LongestAckGapMs is the longest time during the run in which no
+	// record was acknowledged: the unavailability window when a broker is
+	// lost. AckGapStartS is when it began, in seconds since the start.
+	LongestAckGapMs float64 `json:"longest_ack_gap_ms"`
+	AckGapStartS    float64 `json:"ack_gap_start_s"`
+}
+
+// Consumer holds consumer-side statistics.
+type Consumer struct {
+	Records             int64   `json:"records"`
+	Bytes               int64   `json:"bytes"`
+	RecordsPerSec       float64 `json:"records_per_sec"`
+	MiBPerSec           float64 `json:"mib_per_sec"`
+	TimeToFirstRecordMs float64 `json:"time_to_first_record_ms"`
+	GroupJoinMs         float64 `json:"group_join_ms,omitempty"`
+	Rebalances          int64   `json:"rebalances,omitempty"`
+	Polls               int64   `json:"polls"`
+	AvgRecordsPerPoll   float64 `json:"avg_records_per_poll"`
+	Batches             int64   `json:"batches"`
+	AvgBatchRecords     float64 `json:"avg_batch_records"`
+	CompressedBytes     int64   `json:"compressed_bytes"`
+	UncompressedBytes   int64   `json:"uncompressed_bytes"`
+}
+
+// Summarize returns the summary of h.
+func Summarize(h *hist.Histogram) Latency {
+	if h.Count() == 0 {
+		return Latency{}
+	}
+	return Latency{
+		Count:    h.Count(),
+		Min:      h.MinMs(),
+		Mean:     round3(h.MeanMs()),
+		P50:      h.QuantileMs(0.50),
+		P90:      h.QuantileMs(0.90),
+		P95:      h.QuantileMs(0.95),
+		P99:      h.QuantileMs(0.99),
+		P999:     h.QuantileMs(0.999),
+		Max:      h.MaxMs(),
+		Overflow: h.Overflow(),
+	}
+}
+
+// SetLatency stores the summary and the encoded histogram of one kind.
+func (m *Metrics) SetLatency(kind string, h *hist.Histogram) error {
+	if m.Latency == nil {
+		m.Latency = map[string]Latency{}
+		m.HDR = map[string]string{}
+	}
+	m.Latency[kind] = Summarize(h)
+	enc, err := h.Encode()
+	if err != nil {
+		return err
+	}
+	m.HDR[kind] = enc
+	return nil
+}
+
+// Histogram decodes the histogram of one latency kind.
+func (m *Metrics) Histogram(kind string) (*hist.Histogram, bool, error) {
+	s, ok := m.HDR[kind]
+	if !ok {
+		return nil, false, nil
+	}
+	h, err := hist.Decode(s)
+	return h, true, err
+}
+
+// MiB is 2^20 bytes: throughput in results is MiB/s, as
+// kafka-producer-perf-test reports it.
+const MiB = 1 << 20
+
+// SetRates fills RecordsPerSec and MiBPerSec from the counts and ElapsedS.
+func (m *Metrics) SetRates() {
+	if m.ElapsedS <= 0 {
+		return
+	}
+	m.RecordsPerSec = round3(float64(m.Records) / m.ElapsedS)
+	m.MiBPerSec = round3(float64(m.Bytes) / MiB / m.ElapsedS)
+}
+
+func round3(f float64) float64 {
+	const k = 1000
+	if f < 0 {
+		return -float64(int64(-f*k+0.5)) / k
+	}
+	return float64(int64(f*k+0.5)) / k
+}
