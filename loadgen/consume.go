@@ -104,18 +104,18 @@ func (c *ConsumeConfig) defaults() error {
 // consumerState is one consumer client's accounting, guarded by mu because
 // the interval reporter reads it concurrently.
 type consumerState struct {
-	mu               sync.Mutex
-	records, bytes   int64
-	polls            int64
-	e2e              *hist.Histogram
-	ivRecords        int64
-	ivBytes          int64
-	ivHist           *hist.Histogram
-	first, last      int64
-	assignedAt       int64
-	rebalances       int64
-	created          int64
-	fatal            error
+	mu             sync.Mutex
+	records, bytes int64
+	polls          int64
+	e2e            *hist.Histogram
+	ivRecords      int64
+	ivBytes        int64
+	ivHist         *hist.Histogram
+	first, last    int64
+	assignedAt     int64
+	rebalances     int64
+	created        int64
+	fatal          error
 }
 
 // consumeRun is one running consumer test.

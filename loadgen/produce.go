@@ -404,9 +404,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 				cfg.onMeasuredStart(intended)
 			}
 		}
-		p := ps.pool.get()
-		p.fill(cfg.Topic, keys.Next(), values.Next(), intended, warm)
-		p.call = r.clock.Now()
+		p := r.prepare(ps, keys, values, intended, warm)
 		cl.Produce(prodCtx, &p.rec, r.promise)
 		p.accepted.Store(r.clock.Now())
 	}
@@ -426,6 +424,14 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		}
 	}
 	return nil
+}
+
+// prepare takes a pooled pending record and fills it with the next key
+// and value, intended for time intended.
+func (r *produceRun) prepare(ps *producerState, keys *payload.Keys, values *payload.Values, intended int64, warm bool) *pending {
+	p := ps.pool.get()
+	p.fill(r.cfg.Topic, keys.Next(), values.Next(), intended, warm)
+	return p
 }
 
 // commit flushes and commits the open transaction and begins the next.
@@ -460,10 +466,11 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 		class, fatal := classify(err)
 		st.errors.add(class)
 		ps.ivErrors++
-		ps.mu.Unlock()
+		size := p.size
 		ps.pool.put(p)
+		ps.mu.Unlock()
 		if fatal {
-			r.cancel(explainFatal(err, r.cfg.Topic, p.size))
+			r.cancel(explainFatal(err, r.cfg.Topic, size))
 		} else if class != ClassAborted {
 			if n := r.errCount.Add(1); r.cfg.MaxErrors > 0 && n >= r.cfg.MaxErrors {
 				r.cancel(fmt.Errorf("%w (%d failed records; last: %s)", errMaxErrors, n, shortErr(err)))
@@ -473,7 +480,9 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	}
 	accepted := p.accepted.Load()
 	if accepted == 0 {
-		accepted = p.call // acknowledged before Produce returned
+		// Acknowledged before Produce returned: the record never waited,
+		// so its intended time is the best start we have.
+		accepted = p.intended
 	}
 	intended := time.Duration(now - p.intended)
 	st.records++
@@ -484,8 +493,8 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	ps.ivRecords++
 	ps.ivBytes += int64(p.size)
 	ps.ivHist.Record(intended)
-	ps.mu.Unlock()
 	ps.pool.put(p)
+	ps.mu.Unlock()
 
 	if prev := r.lastAck.Swap(now); prev != 0 && now-prev > r.gapMax.Load() {
 		r.gapMax.Store(now - prev)

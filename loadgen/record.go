@@ -2,7 +2,6 @@ package loadgen
 
 import (
 	"encoding/binary"
-	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -22,7 +21,6 @@ type pending struct {
 	ts       [8]byte
 	headers  []kgo.RecordHeader
 	intended int64 // Clock ns the record was meant to be sent
-	call     int64 // Clock ns Produce was called
 	accepted atomic.Int64
 	warm     bool
 	size     int
@@ -32,9 +30,10 @@ type pending struct {
 func pendingOf(r *kgo.Record) *pending { return (*pending)(unsafe.Pointer(r)) }
 
 // pendingPool recycles pending records of one producer, so the send loop
-// allocates nothing per record in steady state.
+// allocates nothing per record in steady state. Records come back in the
+// promise, which already holds the producer's lock: put must be called with
+// ps.mu held; get takes it.
 type pendingPool struct {
-	mu    sync.Mutex
 	free  []*pending
 	topic string
 	extra []kgo.RecordHeader
@@ -42,15 +41,14 @@ type pendingPool struct {
 }
 
 func (pp *pendingPool) get() *pending {
-	pp.mu.Lock()
-	n := len(pp.free)
-	if n > 0 {
+	pp.ps.mu.Lock()
+	if n := len(pp.free); n > 0 {
 		p := pp.free[n-1]
 		pp.free = pp.free[:n-1]
-		pp.mu.Unlock()
+		pp.ps.mu.Unlock()
 		return p
 	}
-	pp.mu.Unlock()
+	pp.ps.mu.Unlock()
 	p := &pending{ps: pp.ps}
 	p.headers = make([]kgo.RecordHeader, 1, 1+len(pp.extra))
 	p.headers[0] = kgo.RecordHeader{Key: HeaderTS, Value: p.ts[:]}
@@ -58,11 +56,8 @@ func (pp *pendingPool) get() *pending {
 	return p
 }
 
-func (pp *pendingPool) put(p *pending) {
-	pp.mu.Lock()
-	pp.free = append(pp.free, p)
-	pp.mu.Unlock()
-}
+// put returns p to the pool; the caller holds ps.mu.
+func (pp *pendingPool) put(p *pending) { pp.free = append(pp.free, p) }
 
 // fill readies p to send key and value, intended for time intended.
 func (p *pending) fill(topic string, key, value []byte, intended int64, warm bool) {

@@ -90,7 +90,7 @@ type Workload struct {
 	// DurationS is the time bound of the measured window (0: none).
 	DurationS float64 `json:"duration_s,omitempty"`
 	// WarmupRecords and WarmupS describe the warm-up excluded from Metrics.
-	WarmupRecords int64 `json:"warmup_records,omitempty"`
+	WarmupRecords int64   `json:"warmup_records,omitempty"`
 	WarmupS       float64 `json:"warmup_s,omitempty"`
 	// Rate is the target rate in records/s (0: as fast as possible).
 	Rate            float64 `json:"rate"`

@@ -1,0 +1,268 @@
+package clientcfg
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// client builds a kgo client from a resolved configuration, so tests read
+// back what franz-go will really use.
+func client(t *testing.T, r *Resolved, extra ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	opts := append([]kgo.Opt{kgo.SeedBrokers("127.0.0.1:1")}, r.Opts...)
+	cl, err := kgo.NewClient(append(opts, extra...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+func mustResolve(t *testing.T, role Role, kvs ...string) *Resolved {
+	t.Helper()
+	props, err := ParseAssignments(kvs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Resolve(props, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestPropertiesMapToKgo(t *testing.T) {
+	tests := []struct {
+		prop      string // name=value
+		role      Role
+		effective string // the effective value recorded
+		opt       any    // kgo option whose value is checked (nil: none)
+		want      any
+	}{
+		{"batch.size=65536", Producer, "65536", kgo.ProducerBatchMaxBytes, int32(65536)},
+		{"linger.ms=20", Producer, "20", kgo.ProducerLinger, 20 * time.Millisecond},
+		{"linger.ms=0", Producer, "0", kgo.ProducerLinger, time.Duration(0)},
+		{"acks=all", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks()},
+		{"acks=-1", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks()},
+		{"acks=1", Producer, "1", kgo.RequiredAcks, kgo.LeaderAck()},
+		{"acks=0", Producer, "0", kgo.RequiredAcks, kgo.NoAck()},
+		{"enable.idempotence=false", Producer, "false", kgo.DisableIdempotentWrite, true},
+		{"max.in.flight.requests.per.connection=3", Producer, "3", nil, nil},
+		{"buffer.memory=67108864", Producer, "67108864", kgo.MaxBufferedBytes, int64(67108864)},
+		{"request.timeout.ms=15000", Producer, "15000", kgo.ProduceRequestTimeout, 15 * time.Second},
+		{"delivery.timeout.ms=60000", Producer, "60000", kgo.RecordDeliveryTimeout, time.Minute},
+		{"retries=7", Producer, "7", kgo.RecordRetries, int64(7)},
+		{"transactional.id=tx", Producer, "tx", kgo.TransactionalID, "tx"},
+		{"transaction.timeout.ms=30000", Producer, "30000", nil, nil},
+		{"max.request.size=2000000", Producer, "2000000", nil, nil},
+		{"compression.type=lz4", Producer, "lz4", nil, nil},
+		{"compression.type=zstd", Producer, "zstd", nil, nil},
+		{"compression.zstd.level=9", Producer, "9", nil, nil},
+		{"compression.gzip.level=5", Producer, "5", nil, nil},
+		{"compression.lz4.level=3", Producer, "3", nil, nil},
+		{"partitioner=round-robin", Producer, "round-robin", nil, nil},
+		{"partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner", Producer, "org.apache.kafka.clients.producer.RoundRobinPartitioner", nil, nil},
+		{"partitioner.ignore.keys=true", Producer, "true", nil, nil},
+		{"client.id=bench", Producer, "bench", kgo.ClientID, "bench"},
+		{"metadata.max.age.ms=60000", Consumer, "60000", kgo.MetadataMaxAge, time.Minute},
+		{"fetch.min.bytes=100000", Consumer, "100000", kgo.FetchMinBytes, int32(100000)},
+		{"fetch.max.bytes=104857600", Consumer, "104857600", kgo.FetchMaxBytes, int32(104857600)},
+		{"max.partition.fetch.bytes=2097152", Consumer, "2097152", kgo.FetchMaxPartitionBytes, int32(2097152)},
+		{"fetch.max.wait.ms=100", Consumer, "100", kgo.FetchMaxWait, 100 * time.Millisecond},
+		{"max.poll.records=2000", Consumer, "2000", nil, nil},
+		{"session.timeout.ms=30000", Consumer, "30000", kgo.SessionTimeout, 30 * time.Second},
+		{"heartbeat.interval.ms=1000", Consumer, "1000", kgo.HeartbeatInterval, time.Second},
+		{"max.poll.interval.ms=60000", Consumer, "60000", kgo.RebalanceTimeout, time.Minute},
+		{"partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor", Consumer, "roundrobin", nil, nil},
+		{"isolation.level=read_committed", Consumer, "read_committed", kgo.FetchIsolationLevel, int8(1)},
+		{"enable.auto.commit=false", Consumer, "false", kgo.DisableAutoCommit, true},
+		{"auto.commit.interval.ms=1000", Consumer, "1000", kgo.AutoCommitInterval, time.Second},
+		{"group.instance.id=i1", Consumer, "i1", kgo.InstanceID, "i1"},
+		{"client.rack=r1", Consumer, "r1", kgo.Rack, "r1"},
+		{"group.protocol=consumer", Consumer, "consumer", nil, nil},
+		{"auto.offset.reset=earliest", Consumer, "earliest", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.prop, func(t *testing.T) {
+			r := mustResolve(t, tt.role, tt.prop)
+			name, _, _ := strings.Cut(tt.prop, "=")
+			if got := r.Effective[name]; got != tt.effective {
+				t.Errorf("effective %s = %q, want %q", name, got, tt.effective)
+			}
+			if tt.opt == nil {
+				return
+			}
+			var extra []kgo.Opt
+			if tt.role == Consumer {
+				extra = append(extra, kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t"))
+			}
+			cl := client(t, r, extra...)
+			if got := cl.OptValue(tt.opt); got != tt.want {
+				t.Errorf("kgo value = %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJavaDefaultsAreExplicit(t *testing.T) {
+	p := mustResolve(t, Producer)
+	cl := client(t, p)
+	if got := cl.OptValue(kgo.ProducerLinger); got != time.Duration(0) {
+		t.Errorf("linger = %v, want Java's 0 (franz-go's default is 10 ms)", got)
+	}
+	if got := cl.OptValue(kgo.ProducerBatchMaxBytes); got != int32(16384) {
+		t.Errorf("batch max = %v, want Java's batch.size 16384", got)
+	}
+	if got := cl.OptValue(kgo.RequiredAcks); got != kgo.AllISRAcks() {
+		t.Errorf("acks = %v, want all", got)
+	}
+	want := map[string]string{"acks": "all", "enable.idempotence": "true", "compression.type": "none", "linger.ms": "0", "batch.size": "16384", "buffer.memory": "33554432"}
+	for k, v := range want {
+		if p.Effective[k] != v {
+			t.Errorf("default %s = %q, want %q", k, p.Effective[k], v)
+		}
+	}
+	if len(p.Notes) == 0 {
+		t.Error("no notes on where franz-go differs")
+	}
+	c := mustResolve(t, Consumer)
+	if c.MaxPollRecords != 500 || c.Effective["fetch.max.wait.ms"] != "500" {
+		t.Errorf("consumer defaults: max.poll.records %d, fetch.max.wait.ms %s", c.MaxPollRecords, c.Effective["fetch.max.wait.ms"])
+	}
+}
+
+func TestAcksAndIdempotence(t *testing.T) {
+	r := mustResolve(t, Producer, "acks=1")
+	if r.Idempotent || r.Effective["enable.idempotence"] != "false" {
+		t.Error("acks=1 without explicit idempotence should turn it off, as Java does")
+	}
+	if got := client(t, r).OptValue(kgo.DisableIdempotentWrite); got != true {
+		t.Error("DisableIdempotentWrite not set for acks=1")
+	}
+	props, _ := ParseAssignments([]string{"acks=1", "enable.idempotence=true"})
+	if _, err := Resolve(props, Producer); err == nil || !strings.Contains(err.Error(), "needs acks=all") {
+		t.Errorf("explicit idempotence with acks=1: %v", err)
+	}
+	props, _ = ParseAssignments([]string{"transactional.id=x", "acks=1"})
+	if _, err := Resolve(props, Producer); err == nil {
+		t.Error("transactions without idempotence accepted")
+	}
+}
+
+func TestBadValuesNameThePropertyAndValidValues(t *testing.T) {
+	tests := []struct{ prop, want string }{
+		{"compression.type=lz5", `compression.type: "lz5" is not one of none, gzip, snappy, lz4, zstd`},
+		{"acks=2", `acks: "2" is not one of 0, 1, all, -1`},
+		{"batch.size=-1", `batch.size: "-1" is not a whole number`},
+		{"linger.ms=soon", `linger.ms: "soon"`},
+		{"enable.idempotence=yes", `"yes" is not true or false`},
+		{"isolation.level=serializable", "read_uncommitted, read_committed"},
+		{"partition.assignment.strategy=magic", "range, roundrobin, sticky, cooperative-sticky"},
+		{"lingerms=5", `unknown client property "lingerms" (did you mean linger.ms?)`},
+		{"security.protocol=SASL_PLAINTEXT", "sasl.jaas.config is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.prop, func(t *testing.T) {
+			props, _ := ParseAssignments([]string{tt.prop})
+			_, err := Resolve(props, Producer)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "-X ") && !strings.Contains(tt.prop, "security") {
+				t.Errorf("error does not say it came from -X: %v", err)
+			}
+		})
+	}
+}
+
+func TestOtherRolePropertiesAreAcceptedAndIgnored(t *testing.T) {
+	r := mustResolve(t, Producer, "fetch.min.bytes=1000", "linger.ms=5")
+	if _, ok := r.Effective["fetch.min.bytes"]; ok {
+		t.Error("consumer property leaked into the producer config")
+	}
+	props, _ := ParseAssignments([]string{"fetch.min.bytes=-5"})
+	if _, err := Resolve(props, Producer); err == nil {
+		t.Error("a bad value of another role's property should still be an error")
+	}
+}
+
+func TestParseProperties(t *testing.T) {
+	in := `# comment
+! also a comment
+bootstrap.servers=127.0.0.1:9092
+linger.ms : 5
+batch.size 65536
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \
+    username="alice" \
+    password="p\u00e4ss";
+client.id=a\=b
+`
+	props, err := ParseProperties(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Property{
+		{Key: "bootstrap.servers", Value: "127.0.0.1:9092", Line: 3},
+		{Key: "linger.ms", Value: "5", Line: 4},
+		{Key: "batch.size", Value: "65536", Line: 5},
+		{Key: "sasl.jaas.config", Value: `org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="päss";`, Line: 6},
+		{Key: "client.id", Value: "a=b", Line: 9},
+	}
+	if len(props) != len(want) {
+		t.Fatalf("got %d properties: %+v", len(props), props)
+	}
+	for i := range want {
+		if props[i] != want[i] {
+			t.Errorf("property %d = %+v, want %+v", i, props[i], want[i])
+		}
+	}
+}
+
+func TestSecretsAreHidden(t *testing.T) {
+	props, err := ConnectionProps(ConnectionFlags{SASLMechanism: "SCRAM-SHA-512", SASLUser: "alice", SASLPassword: "s3cr3t-pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Resolve(props, Producer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Effective["sasl.jaas.config"] != Hidden || r.Effective["security.protocol"] != "SASL_PLAINTEXT" || r.Effective["sasl.mechanism"] != "SCRAM-SHA-512" {
+		t.Errorf("effective: %v", r.Effective)
+	}
+	for k, v := range r.Effective {
+		if strings.Contains(v, "s3cr3t") {
+			t.Errorf("password leaked through %s", k)
+		}
+	}
+	for _, name := range []string{"sasl.jaas.config", "ssl.key.password", "ssl.keystore.key", "ssl.truststore.password"} {
+		if !IsSecret(name) {
+			t.Errorf("%s not secret", name)
+		}
+	}
+	if IsSecret("linger.ms") {
+		t.Error("linger.ms secret")
+	}
+}
+
+func TestParseJAAS(t *testing.T) {
+	u, p, err := parseJAAS(`org.apache.kafka.common.security.plain.PlainLoginModule required username="bob" password="a\"b";`)
+	if err != nil || u != "bob" || p != `a"b` {
+		t.Fatalf("got %q %q %v", u, p, err)
+	}
+	if _, _, err := parseJAAS(`com.sun.security.auth.module.Krb5LoginModule required;`); err == nil {
+		t.Error("Kerberos accepted")
+	}
+}
+
+func TestDescribeCoversEveryRole(t *testing.T) {
+	for _, role := range []Role{Producer, Consumer, Admin} {
+		docs := Describe(role)
+		if len(docs) < 10 {
+			t.Errorf("%s: only %d properties described", role, len(docs))
+		}
+	}
+}

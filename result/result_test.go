@@ -1,0 +1,116 @@
+package result
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ktune/ktune/internal/hist"
+)
+
+func sample() *Document {
+	h := hist.New()
+	for i := 1; i <= 1000; i++ {
+		h.Record(time.Duration(i) * time.Millisecond)
+	}
+	doc := &Document{SchemaVersion: SchemaVersion, Kind: KindProduce, Complete: true}
+	doc.Metrics.Records, doc.Metrics.Bytes, doc.Metrics.ElapsedS = 1000, 1000*MiB/1000, 2
+	doc.Metrics.SetRates()
+	if err := doc.Metrics.SetLatency(LatencyIntended, h); err != nil {
+		panic(err)
+	}
+	return doc
+}
+
+func TestRoundTripAndExactHistograms(t *testing.T) {
+	doc := sample()
+	if doc.Metrics.RecordsPerSec != 500 || doc.Metrics.MiBPerSec != 0.5 {
+		t.Fatalf("rates %v %v", doc.Metrics.RecordsPerSec, doc.Metrics.MiBPerSec)
+	}
+	l := doc.Metrics.Latency[LatencyIntended]
+	if l.Count != 1000 || l.P50 < 499 || l.P50 > 501 || l.P99 < 989 || l.P99 > 991 || l.Max < 999 {
+		t.Fatalf("summary %+v", l)
+	}
+	path := filepath.Join(t.TempDir(), "sub", "r.json")
+	if err := WriteFile(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok, err := back.Metrics.Histogram(LatencyIntended)
+	if !ok || err != nil || h.Count() != 1000 {
+		t.Fatalf("histogram: %v %v", ok, err)
+	}
+	// Merging two decoded copies doubles every count: exact merges.
+	h2, _, _ := back.Metrics.Histogram(LatencyIntended)
+	h.Merge(h2)
+	if h.Count() != 2000 || h.QuantileMs(0.5) != l.P50 {
+		t.Fatalf("merged: count %d p50 %v", h.Count(), h.QuantileMs(0.5))
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"schema_version": 2, "kind": "produce"}`, "unsupported result schema version 2"},
+		{`{"kind": "produce"}`, "no schema_version"},
+		{`{"schema_version": 1}`, "no kind"},
+		{`not json`, "invalid JSON"},
+	}
+	for _, tt := range tests {
+		_, err := Decode(strings.NewReader(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err %v, want %q", tt.in, err, tt.want)
+		}
+	}
+	_, err := Decode(strings.NewReader(`{"schema_version": 9, "kind": "e2e"}`))
+	if !errors.Is(err, ErrVersion) {
+		t.Errorf("not ErrVersion: %v", err)
+	}
+}
+
+func TestWriteKeepsOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	if err := WriteFile(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	// A folder in the way of the rename makes the write fail late.
+	bad := filepath.Join(dir, "d")
+	os.Mkdir(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, "x"), nil, 0o644)
+	if err := WriteFile(bad, sample()); err == nil {
+		t.Fatal("rename over a folder succeeded")
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Error("existing result changed")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+func TestHistogramOverflowAndFloor(t *testing.T) {
+	h := hist.New()
+	h.Record(-time.Second)
+	h.Record(time.Hour)
+	if h.Overflow() != 1 || h.Count() != 2 || h.MinMs() != 0.001 {
+		t.Fatalf("overflow %d count %d min %v", h.Overflow(), h.Count(), h.MinMs())
+	}
+	if s := Summarize(h); s.Overflow != 1 || s.Max < 599000 {
+		t.Fatalf("summary %+v", s)
+	}
+}
