@@ -123,6 +123,12 @@ type producerState struct {
 	ivHist     *hist.Histogram
 	pool       pendingPool
 	firstMain  int64 // Clock ns of the first measured record's intended time
+	// partLast is each partition's last acknowledgement; partGap the
+	// longest time one partition went without one, from partGapAt.
+	partLast  []int64
+	partGap   int64
+	partGapAt int64
+	partGapP  int32
 }
 
 // produceRun is one running producer test.
@@ -493,6 +499,15 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	ps.ivRecords++
 	ps.ivBytes += int64(p.size)
 	ps.ivHist.Record(intended)
+	if part := int(rec.Partition); part >= 0 {
+		if part >= len(ps.partLast) {
+			ps.partLast = append(ps.partLast, make([]int64, part+1-len(ps.partLast))...)
+		}
+		if last := ps.partLast[part]; last > 0 && now-last > ps.partGap {
+			ps.partGap, ps.partGapAt, ps.partGapP = now-last, last, rec.Partition
+		}
+		ps.partLast[part] = now
+	}
 	ps.pool.put(p)
 	ps.mu.Unlock()
 
@@ -596,6 +611,15 @@ func (r *produceRun) producerStats() *result.Producer {
 	}
 	if p.UncompressedBytes > 0 {
 		p.CompressionRatio = round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
+	}
+	for _, ps := range r.states {
+		ps.mu.Lock()
+		if ms := round(float64(ps.partGap) / 1e6); ms > p.LongestPartitionAckGapMs {
+			p.LongestPartitionAckGapMs = ms
+			p.PartitionAckGapStartS = round(float64(ps.partGapAt-r.startNs) / 1e9)
+			p.PartitionAckGapPartition = ps.partGapP
+		}
+		ps.mu.Unlock()
 	}
 	p.LongestAckGapMs = round(float64(r.gapMax.Load()) / 1e6)
 	if at := r.gapAt.Load(); at > 0 {

@@ -197,6 +197,14 @@ type Producer struct {
 	// lost. AckGapStartS is when it began, in seconds since the start.
 	LongestAckGapMs float64 `json:"longest_ack_gap_ms"`
 	AckGapStartS    float64 `json:"ack_gap_start_s"`
+	// LongestPartitionAckGapMs is the longest time one partition went
+	// without an acknowledgement while records were sent to it: the
+	// unavailability window of a partition whose leader was lost, even
+	// while other partitions were acknowledged. Low-rate runs with sticky
+	// partitioning see gaps of the partitioner's switch interval too.
+	LongestPartitionAckGapMs float64 `json:"longest_partition_ack_gap_ms"`
+	PartitionAckGapStartS    float64 `json:"partition_ack_gap_start_s"`
+	PartitionAckGapPartition int32   `json:"partition_ack_gap_partition"`
 }
 
 // Consumer holds consumer-side statistics.

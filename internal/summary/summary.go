@@ -66,7 +66,8 @@ func Write(w io.Writer, doc *result.Document) {
 	if p := m.Producer; p != nil && p.Batches > 0 {
 		row("batches", fmt.Sprintf("%d, %.1f records and %.0f bytes each; compression ratio %.3f", p.Batches, p.AvgBatchRecords, p.AvgBatchBytes, p.CompressionRatio))
 		if p.LongestAckGapMs > 0 {
-			row("longest ack gap", fmt.Sprintf("%.1f ms at %.1f s", p.LongestAckGapMs, p.AckGapStartS))
+			row("longest ack gap", fmt.Sprintf("%.1f ms at %.1f s; one partition: %.1f ms (partition %d at %.1f s)",
+				p.LongestAckGapMs, p.AckGapStartS, p.LongestPartitionAckGapMs, p.PartitionAckGapPartition, p.PartitionAckGapStartS))
 		}
 	}
 	if c := m.Consumer; c != nil {

@@ -106,7 +106,7 @@ func (f *ConnFlags) password() (string, error) {
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
-	if pw, ok := os.LookupEnv("KTUNE_SASL_PASSWORD"); ok {
+	if pw := os.Getenv("KTUNE_SASL_PASSWORD"); pw != "" {
 		return pw, nil
 	}
 	return "", errors.New("SASL needs a password: set KTUNE_SASL_PASSWORD or pass --sasl-password-file")

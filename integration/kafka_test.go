@@ -1,0 +1,239 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/loadgen"
+	"github.com/ktune/ktune/loadgen/payload"
+	"github.com/ktune/ktune/result"
+)
+
+func TestAcksAndIdempotence(t *testing.T) {
+	conn := connect(t)
+	tests := [][]string{
+		{"acks=0"},
+		{"acks=1"},
+		{"acks=all"},
+		{"acks=all", "enable.idempotence=false"},
+		{"acks=all", "enable.idempotence=true", "max.in.flight.requests.per.connection=5"},
+	}
+	for _, kvs := range tests {
+		t.Run(strings.Join(kvs, ","), func(t *testing.T) {
+			topic := newTopic(t, conn, 3, nil)
+			doc := produce(t, conn, topic, 3000, 512, kvs...)
+			if doc.Cluster.Embedded || doc.Cluster.Brokers != brokers() {
+				t.Errorf("cluster info: %+v", doc.Cluster)
+			}
+			if v := os.Getenv("KTUNE_KAFKA_VERSION"); !strings.HasPrefix(strings.TrimPrefix(doc.Cluster.KafkaVersion, "v"), v[:3]) {
+				t.Errorf("Kafka version %q, want %s", doc.Cluster.KafkaVersion, v)
+			}
+			consume(t, conn, topic, 3000)
+		})
+	}
+}
+
+func TestCompressionCodecs(t *testing.T) {
+	conn := connect(t)
+	for _, codec := range []string{"none", "gzip", "snappy", "lz4", "zstd"} {
+		t.Run(codec, func(t *testing.T) {
+			topic := newTopic(t, conn, 2, nil)
+			doc := produce(t, conn, topic, 2000, 1024, "compression.type="+codec, "linger.ms=5", "batch.size=65536")
+			ratio := doc.Metrics.Producer.CompressionRatio
+			if codec == "none" && ratio != 1 {
+				t.Errorf("uncompressed ratio %.3f", ratio)
+			}
+			// Payloads are half compressible.
+			if codec != "none" && (ratio > 0.7 || ratio < 0.3) {
+				t.Errorf("%s ratio %.3f, want about 0.5", codec, ratio)
+			}
+			c := consume(t, conn, topic, 2000)
+			if c.Metrics.Bytes != doc.Metrics.Bytes {
+				t.Errorf("consumed %d bytes, produced %d", c.Metrics.Bytes, doc.Metrics.Bytes)
+			}
+		})
+	}
+}
+
+func TestTransactions(t *testing.T) {
+	conn := connect(t)
+	topic := newTopic(t, conn, 3, nil)
+	produce(t, conn, topic, 5000, 256, "transactional.id=ktune-it-"+topic)
+	consume(t, conn, topic, 5000, "isolation.level=read_committed")
+}
+
+func TestLargeRecords(t *testing.T) {
+	conn := connect(t)
+	topic := newTopic(t, conn, 1, nil)
+	cfg := loadgen.ProduceConfig{
+		Topic: topic, Records: 5,
+		Values: payload.ValueConfig{Size: 1_500_000},
+		Client: resolve(t, clientcfg.Producer, "max.request.size=4000000"),
+	}
+	_, err := loadgen.Produce(context.Background(), conn, cfg)
+	if err == nil || !strings.Contains(err.Error(), "rejected as too large") || !strings.Contains(err.Error(), "max.message.bytes") {
+		t.Fatalf("want a clear too-large error from the broker, got %v", err)
+	}
+	big := newTopic(t, conn, 1, map[string]string{"max.message.bytes": "4000000"})
+	cfg.Topic = big
+	doc, err := loadgen.Produce(context.Background(), conn, cfg)
+	if err != nil || doc.Metrics.Records != 5 {
+		t.Fatalf("raised limits: %v", err)
+	}
+	consume(t, conn, big, 5, "max.partition.fetch.bytes=4000000")
+}
+
+func TestE2EOnRealKafka(t *testing.T) {
+	conn := connect(t)
+	topic := newTopic(t, conn, 3, nil)
+	doc, err := loadgen.E2E(context.Background(), conn, loadgen.E2EConfig{
+		Produce: loadgen.ProduceConfig{Topic: topic, Records: 4000, WarmupRecords: 1000, Rate: 2000, Values: payload.ValueConfig{Size: 512}, Client: resolve(t, clientcfg.Producer)},
+		Consume: loadgen.ConsumeConfig{Partitions: 3, Client: resolve(t, clientcfg.Consumer)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := doc.Metrics.Latency[result.LatencyE2E]
+	t.Logf("e2e p50 %.2f p99 %.2f max %.2f ms", l.P50, l.P99, l.Max)
+	if doc.Metrics.Consumer.Records != 4000 || l.Count != 4000 || l.P50 <= 0 {
+		t.Fatalf("consumer %+v latency %+v", doc.Metrics.Consumer, l)
+	}
+}
+
+func TestSASLSCRAM(t *testing.T) {
+	b := os.Getenv("KTUNE_KAFKA_SASL_BOOTSTRAP")
+	if b == "" {
+		t.Skip("no SASL listener (start the cluster with --sasl)")
+	}
+	user, pass := os.Getenv("KTUNE_KAFKA_SASL_USER"), os.Getenv("KTUNE_KAFKA_SASL_PASSWORD")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "sasl.json")
+	base := []string{"produce", "--brokers", b, "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-user", user, "--records", "500", "--topic", topicName(t), "--partitions", "1", "--log-level", "debug", "--out", out}
+
+	got, err := runKtune(t, []string{"KTUNE_SASL_PASSWORD=" + pass}, base...)
+	if err != nil {
+		t.Fatalf("right credentials: %v\n%s", err, got)
+	}
+	doc, err := result.ReadFile(out)
+	if err != nil || doc.Metrics.Records != 500 || doc.Cluster.SASLMechanism != "SCRAM-SHA-512" {
+		t.Fatalf("result: %v %+v", err, doc.Cluster)
+	}
+	file, _ := os.ReadFile(out)
+	if strings.Contains(got, pass) || strings.Contains(string(file), pass) {
+		t.Fatal("the SASL password appears in ktune's output or result")
+	}
+
+	bad, err := runKtune(t, []string{"KTUNE_SASL_PASSWORD=wrong-" + pass}, append(base[:len(base)-1], filepath.Join(dir, "bad.json"))...)
+	if err == nil || !strings.Contains(bad, "authentication to") || !strings.Contains(bad, "failed") {
+		t.Fatalf("wrong password: err %v\n%s", err, bad)
+	}
+	if strings.Contains(bad, pass) {
+		t.Fatal("the password appears in the error output")
+	}
+}
+
+// TestBrokerLossUnderLoad stops one of three brokers in the middle of an
+// acks=all run: ktune keeps going, the result shows the unavailability
+// window, and every acknowledged record can be read back.
+func TestBrokerLossUnderLoad(t *testing.T) {
+	if brokers() < 3 {
+		t.Skip("needs 3 brokers")
+	}
+	conn := connect(t)
+	topic := newTopic(t, conn, 6, nil)
+	t.Cleanup(func() { kafkaScript(t, "start-broker", "3"); time.Sleep(5 * time.Second) })
+	time.AfterFunc(4*time.Second, func() { kafkaScript(t, "stop-broker", "3") })
+	cfg := loadgen.ProduceConfig{
+		Topic: topic, Duration: 14 * time.Second, Rate: 1000, Interval: time.Second,
+		Values: payload.ValueConfig{Size: 512},
+		Client: resolve(t, clientcfg.Producer, "acks=all", "request.timeout.ms=5000"),
+	}
+	doc, err := loadgen.Produce(context.Background(), conn, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := doc.Metrics.Latency[result.LatencyIntended]
+	p := doc.Metrics.Producer
+	t.Logf("acked %d, errors %v, longest ack gap %.0f ms at %.1f s, one partition %.0f ms (p%d at %.1f s), intended p50 %.1f p99 %.1f max %.1f ms",
+		doc.Metrics.Records, doc.Metrics.Errors, p.LongestAckGapMs, p.AckGapStartS, p.LongestPartitionAckGapMs, p.PartitionAckGapPartition, p.PartitionAckGapStartS, in.P50, in.P99, in.Max)
+	if doc.Metrics.Records < 5000 {
+		t.Fatalf("only %d records acknowledged: the run did not go on", doc.Metrics.Records)
+	}
+	// The broker stops 4 s in; its partitions wait for a new leader.
+	if p.LongestPartitionAckGapMs < 300 || p.PartitionAckGapStartS < 3 {
+		t.Errorf("the unavailability window does not show the broker loss: %.1f ms from %.1f s", p.LongestPartitionAckGapMs, p.PartitionAckGapStartS)
+	}
+	if in.Max < 300 {
+		t.Errorf("no latency spike from the broker loss: max %.1f ms", in.Max)
+	}
+	// Every acknowledged record must be readable.
+	c, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{
+		Topic: topic, Assign: true, IdleTimeout: 10 * time.Second, Client: resolve(t, clientcfg.Consumer),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metrics.Records < doc.Metrics.Records {
+		t.Fatalf("read %d records, %d were acknowledged: acknowledged records are missing", c.Metrics.Records, doc.Metrics.Records)
+	}
+}
+
+func TestCrossClients(t *testing.T) {
+	conn := connect(t)
+	boot := strings.Join(bootstrap(t), ",")
+	topic := newTopic(t, conn, 3, nil)
+	doc := produce(t, conn, topic, 2000, 300, "linger.ms=5")
+
+	t.Run("kcat reads ktune's records", func(t *testing.T) {
+		if _, err := exec.LookPath("kcat"); err != nil {
+			t.Skip("kcat not installed (apt-get install kcat)")
+		}
+		out, err := exec.Command("kcat", "-C", "-b", boot, "-t", topic, "-e", "-q", "-f", "%S\n").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Fields(string(out))
+		if len(lines) != 2000 {
+			t.Fatalf("kcat read %d records, want 2000", len(lines))
+		}
+		for _, l := range lines {
+			if l != "300" {
+				t.Fatalf("kcat saw a record of %s bytes, want 300", l)
+			}
+		}
+	})
+
+	t.Run("kafka-console-consumer reads ktune's records", func(t *testing.T) {
+		out := kafkaScript(t, "run-class", "org.apache.kafka.tools.consumer.ConsoleConsumer",
+			"--bootstrap-server", boot, "--topic", topic, "--from-beginning", "--max-messages", "2000", "--timeout-ms", "20000",
+			"--property", "print.value=false", "--property", "print.offset=true")
+		if n := strings.Count(out, "Offset:"); n != 2000 {
+			t.Fatalf("console consumer read %d records, want 2000", n)
+		}
+	})
+
+	t.Run("ktune consume counts what kafka-producer-perf-test wrote", func(t *testing.T) {
+		pt := newTopic(t, conn, 3, nil)
+		kafkaScript(t, "run-class", "org.apache.kafka.tools.ProducerPerformance",
+			"--topic", pt, "--num-records", "7000", "--record-size", "200", "--throughput", "-1",
+			"--producer-props", "bootstrap.servers="+boot, "acks=all")
+		c := consume(t, conn, pt, 7000)
+		if c.Metrics.Bytes != 7000*200 {
+			t.Errorf("bytes %d, want %d", c.Metrics.Bytes, 7000*200)
+		}
+		// Nothing beyond the 7000: a longer run stops on idle with 7000.
+		all, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{Topic: pt, Assign: true, IdleTimeout: 3 * time.Second, Client: resolve(t, clientcfg.Consumer)})
+		if err != nil || all.Metrics.Records != 7000 {
+			t.Fatalf("idle-bounded read: %d records, %v", all.Metrics.Records, err)
+		}
+	})
+	_ = doc
+	_ = fmt.Sprint
+}

@@ -1,0 +1,96 @@
+package root
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ktune/ktune/result"
+)
+
+func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	cmd := NewCmd("test")
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args)
+	err = cmd.ExecuteContext(context.Background())
+	return out.String(), errb.String(), err
+}
+
+func TestProduceWritesResultAndSummary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.json")
+	out, errOut, err := run(t, "produce", "--records", "2000", "--record-size", "200", "--interval", "100ms", "--out", path, "-X", "linger.ms=2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "2000 records sent") || !strings.Contains(out, "embedded kfake") {
+		t.Errorf("summary:\n%s", out)
+	}
+	doc, err := result.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.KtuneVersion != "test" || doc.Metrics.Records != 2000 || !doc.Cluster.Embedded || doc.Config.Producer["linger.ms"] != "2" {
+		t.Errorf("document: version %q records %d embedded %v", doc.KtuneVersion, doc.Metrics.Records, doc.Cluster.Embedded)
+	}
+}
+
+func TestJSONOutputIsTheDocument(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, err := run(t, "e2e", "--records", "500", "--rate", "1000", "-o", "json", "--out", filepath.Join(dir, "e.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	doc, err := result.Decode(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("stdout is not a result document: %v\n%s", err, out)
+	}
+	if doc.Kind != result.KindE2E || doc.Metrics.Consumer == nil || doc.Metrics.Consumer.Records != 500 {
+		t.Errorf("e2e document: %+v", doc.Metrics.Consumer)
+	}
+}
+
+func TestBadInputIsOneClearLine(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"produce"}, "needs a bound"},
+		{[]string{"produce", "--records", "1", "-X", "compression.type=lz5"}, `compression.type: "lz5" is not one of none, gzip, snappy, lz4, zstd`},
+		{[]string{"produce", "--records", "1", "-X", "nonsense"}, "want name=value"},
+		{[]string{"produce", "--records", "1", "--payload", "xml"}, "must be random, text or file:PATH"},
+		{[]string{"produce", "--records", "1", "--key", "hash"}, "none, random, sequential or zipf"},
+		{[]string{"produce", "--records", "1", "--warmup", "soon"}, "--warmup"},
+		{[]string{"produce", "--records", "1", "-o", "yaml"}, "must be table or json"},
+		{[]string{"produce", "--records", "1", "--brokers", "127.0.0.1:1", "--connect-timeout", "1s"}, "cannot reach Kafka at 127.0.0.1:1"},
+		{[]string{"produce", "--records", "1", "--brokers", "192.0.2.7:9092"}, "--allow-remote"},
+		{[]string{"produce", "--records", "1", "--no-create", "--topic", "nope"}, `"nope" (--no-create is set`},
+		{[]string{"consume", "--topic", "nope"}, "topic does not exist"},
+		{[]string{"produce", "--records", "1", "--sasl-user", "u"}, "KTUNE_SASL_PASSWORD"},
+	}
+	t.Setenv("KTUNE_SASL_PASSWORD", "")
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			args := append(tt.args, "--out", filepath.Join(dir, "x.json"))
+			_, _, err := run(t, args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, err := run(t, "version")
+	if err != nil || !strings.HasPrefix(out, "ktune test") {
+		t.Fatalf("%q %v", out, err)
+	}
+}

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# kafka.sh: a real Apache Kafka cluster (KRaft mode) on 127.0.0.1, on demand.
+#
+#   scripts/kafka.sh start [--brokers 1|3] [--version V] [--sasl]
+#       Fetches Kafka's jars with Maven into $KTUNE_CACHE/kafka/V (default
+#       ~/.cache/ktune/kafka/V), formats storage, starts the brokers and waits
+#       until they all answer. Prints the bootstrap address on stdout (and
+#       nothing else); writes $STATE/env with KTUNE_KAFKA_* variables. A second
+#       start while the cluster runs reuses it.
+#   scripts/kafka.sh stop                 stop the brokers it started, remove their data
+#   scripts/kafka.sh status               bootstrap and exit 0 if running, else exit 1
+#   scripts/kafka.sh stop-broker I        stop node I (1-based), keeping its data
+#   scripts/kafka.sh start-broker I       start node I again
+#   scripts/kafka.sh classpath [--version V]
+#   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
+#       org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance,
+#       org.apache.kafka.tools.consumer.ConsoleConsumer, kafka.admin.TopicCommand
+#
+# Environment: KTUNE_CACHE (jar cache root), KTUNE_KAFKA_STATE (state folder,
+# default ${TMPDIR:-/tmp}/ktune-kafka), KTUNE_KAFKA_PORT (first broker port,
+# default 19092: broker i listens on PORT+i-1, its controller on PORT+100+i-1,
+# SASL_PLAINTEXT on PORT+200+i-1), KTUNE_KAFKA_SASL_PASSWORD.
+set -euo pipefail
+
+DEFAULT_VERSION=3.9.2 # the newest 3.9.x served here (3.9.3 is not)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE_ROOT=${KTUNE_CACHE:-$HOME/.cache/ktune}
+STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka}
+PORT=${KTUNE_KAFKA_PORT:-19092}
+
+log() { echo "kafka.sh: $*" >&2; }
+die() { echo "kafka.sh: $*" >&2; exit 1; }
+
+need_tools() {
+	command -v java >/dev/null || die "java not found: install a JDK 17 (apt-get install openjdk-17-jre-headless)"
+	command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven)"
+}
+
+libs_dir() { echo "$CACHE_ROOT/kafka/$1/libs"; }
+
+# fetch V: download Kafka V's jars once.
+fetch() {
+	local v=$1 dir
+	dir=$(libs_dir "$v")
+	[ -f "$dir/.complete" ] && return 0
+	need_tools
+	log "fetching Apache Kafka $v jars into $dir"
+	local logprop=-Dkafka.log4j1
+	case $v in 4.*) logprop=-Dkafka.log4j2 ;; esac
+	rm -rf "$dir" && mkdir -p "$dir"
+	if ! mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
+		-Dkafka.version="$v" "$logprop" -DoutputDirectory="$dir" >&2; then
+		rm -rf "$dir"
+		die "Maven could not fetch org.apache.kafka:kafka_2.13:$v; try another --version"
+	fi
+	touch "$dir/.complete"
+}
+
+classpath_of() { echo "$(libs_dir "$1")/*"; }
+
+cluster_version() { [ -f "$STATE/version" ] && cat "$STATE/version" || echo "$DEFAULT_VERSION"; }
+cluster_brokers() { [ -f "$STATE/brokers" ] && cat "$STATE/brokers" || echo 0; }
+
+bootstrap_of() {
+	local n=$1 base=$2 out="" i
+	for ((i = 1; i <= n; i++)); do out+="${out:+,}127.0.0.1:$((base + i - 1))"; done
+	echo "$out"
+}
+
+# jvm V HEAP CLASS ARGS: run a class with quiet logging. JVM_OPTS adds
+# options (admin commands use a quick-starting JVM; perf tools get the
+# default, fully optimising one, as kafka-run-class.sh gives them).
+jvm() {
+	local v=$1 heap=$2
+	shift 2
+	local logopt="-Dlog4j.configuration=file:$STATE/tools-log4j.properties"
+	case $v in 4.*) logopt="-Dlog4j2.configurationFile=$STATE/tools-log4j2.properties" ;; esac
+	# shellcheck disable=SC2086
+	java "-Xmx$heap" ${JVM_OPTS:-} "$logopt" -cp "$(classpath_of "$v")" "$@"
+}
+
+quick() { JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" jvm "$@"; }
+
+write_log_configs() {
+	mkdir -p "$STATE"
+	cat >"$STATE/tools-log4j.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+	cat >"$STATE/tools-log4j2.properties" <<'EOF'
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = STDERR
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+EOF
+	cat >"$STATE/server-log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.request.logger=WARN
+EOF
+	cat >"$STATE/server-log4j2.properties" <<'EOF'
+rootLogger.level = INFO
+rootLogger.appenderRef.stdout.ref = STDOUT
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+EOF
+}
+
+write_config() {
+	local i=$1 n=$2 sasl=$3 voters="" j rf=1 isr=1
+	for ((j = 1; j <= n; j++)); do voters+="${voters:+,}$j@127.0.0.1:$((PORT + 100 + j - 1))"; done
+	if [ "$n" -ge 3 ]; then rf=3 isr=2; fi
+	local listeners="PLAINTEXT://127.0.0.1:$((PORT + i - 1)),CONTROLLER://127.0.0.1:$((PORT + 100 + i - 1))"
+	local advertised="PLAINTEXT://127.0.0.1:$((PORT + i - 1))"
+	if [ "$sasl" = 1 ]; then
+		listeners+=",SASL_PLAINTEXT://127.0.0.1:$((PORT + 200 + i - 1))"
+		advertised+=",SASL_PLAINTEXT://127.0.0.1:$((PORT + 200 + i - 1))"
+	fi
+	mkdir -p "$STATE/node$i"
+	cat >"$STATE/node$i/server.properties" <<EOF
+process.roles=broker,controller
+node.id=$i
+controller.quorum.voters=$voters
+listeners=$listeners
+advertised.listeners=$advertised
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+log.dirs=$STATE/node$i/data
+num.partitions=1
+default.replication.factor=$rf
+min.insync.replicas=$isr
+offsets.topic.replication.factor=$rf
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$isr
+transaction.state.log.num.partitions=10
+auto.create.topics.enable=false
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+num.io.threads=4
+log.segment.bytes=268435456
+log.retention.hours=2
+EOF
+	if [ "$sasl" = 1 ]; then
+		cat >>"$STATE/node$i/server.properties" <<EOF
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+	fi
+}
+
+node_running() {
+	local pidf="$STATE/node$1/pid"
+	[ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null
+}
+
+start_node() {
+	local i=$1 v heap_opts logopt
+	v=$(cluster_version)
+	node_running "$i" && return 0
+	logopt="-Dlog4j.configuration=file:$STATE/server-log4j.properties"
+	case $v in 4.*) logopt="-Dlog4j2.configurationFile=$STATE/server-log4j2.properties" ;; esac
+	heap_opts="-Xms256m -Xmx512m"
+	# setsid: the broker outlives this shell and is not hit by its signals.
+	setsid java $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+		"$logopt" -Dkafka.logs.dir="$STATE/node$i" \
+		-cp "$(classpath_of "$v")" kafka.Kafka "$STATE/node$i/server.properties" \
+		>"$STATE/node$i/server.log" 2>&1 </dev/null &
+	echo $! >"$STATE/node$i/pid"
+}
+
+stop_node() {
+	local i=$1 pidf="$STATE/node$1/pid" pid t
+	[ -f "$pidf" ] || return 0
+	pid=$(cat "$pidf")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((t = 0; t < 200; t++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			log "node $i did not stop within 20 s; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+			sleep 0.5
+		fi
+	fi
+	rm -f "$pidf"
+}
+
+# wait_ready N: until N brokers answer an ApiVersions request, at most 90 s.
+wait_ready() {
+	local n=$1 v bs t count
+	v=$(cluster_version)
+	bs=$(bootstrap_of "$n" "$PORT")
+	for ((t = 0; t < 45; t++)); do
+		for ((i = 1; i <= n; i++)); do
+			node_running "$i" || { tail -n 30 "$STATE/node$i/server.log" >&2; die "node $i exited during start-up (log above: $STATE/node$i/server.log)"; }
+		done
+		count=$(quick "$v" 256m kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$bs" 2>/dev/null | grep -c '(id: ' || true)
+		if [ "$count" -ge "$n" ]; then return 0; fi
+		sleep 2
+	done
+	for ((i = 1; i <= n; i++)); do echo "--- node $i" >&2; tail -n 20 "$STATE/node$i/server.log" >&2; done
+	die "the cluster did not answer with $n brokers within 90 s"
+}
+
+write_env() {
+	local n=$1 v=$2 sasl=$3
+	{
+		echo "KTUNE_KAFKA_BOOTSTRAP=$(bootstrap_of "$n" "$PORT")"
+		echo "KTUNE_KAFKA_VERSION=$v"
+		echo "KTUNE_KAFKA_BROKERS=$n"
+		if [ "$sasl" = 1 ]; then
+			echo "KTUNE_KAFKA_SASL_BOOTSTRAP=$(bootstrap_of "$n" $((PORT + 200)))"
+			echo "KTUNE_KAFKA_SASL_USER=ktune"
+			echo "KTUNE_KAFKA_SASL_PASSWORD=$(cat "$STATE/sasl-password")"
+		fi
+	} >"$STATE/env"
+}
+
+cmd_start() {
+	local n=1 v=$DEFAULT_VERSION sasl=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--brokers) n=$2; shift 2 ;;
+		--version) v=$2; shift 2 ;;
+		--sasl) sasl=1; shift ;;
+		*) die "start: unknown argument $1 (see --help)" ;;
+		esac
+	done
+	case $n in 1 | 3) ;; *) die "--brokers must be 1 or 3" ;; esac
+	if [ "$(cluster_brokers)" -gt 0 ] && node_running 1; then
+		log "a cluster is already running ($(cluster_brokers) broker(s), Kafka $(cluster_version)); reusing it"
+		bootstrap_of "$(cluster_brokers)" "$PORT"
+		return 0
+	fi
+	need_tools
+	fetch "$v"
+	rm -rf "$STATE" && mkdir -p "$STATE"
+	echo "$v" >"$STATE/version"
+	echo "$n" >"$STATE/brokers"
+	write_log_configs
+	local cid scram=()
+	cid=$(quick "$v" 128m kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+	if [ "$sasl" = 1 ]; then
+		local pw=${KTUNE_KAFKA_SASL_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}
+		(umask 077 && echo "$pw" >"$STATE/sasl-password")
+		scram=(--add-scram "SCRAM-SHA-512=[name=ktune,password=$pw]")
+	fi
+	local t0=$SECONDS
+	for ((i = 1; i <= n; i++)); do
+		write_config "$i" "$n" "$sasl"
+		quick "$v" 256m kafka.tools.StorageTool format -t "$cid" -c "$STATE/node$i/server.properties" "${scram[@]}" >/dev/null ||
+			die "formatting storage for node $i failed"
+	done
+	for ((i = 1; i <= n; i++)); do start_node "$i"; done
+	wait_ready "$n"
+	write_env "$n" "$v" "$sasl"
+	log "Kafka $v: $n broker(s) up in $((SECONDS - t0)) s; state in $STATE"
+	bootstrap_of "$n" "$PORT"
+}
+
+cmd_stop() {
+	local n i
+	n=$(cluster_brokers)
+	for ((i = 1; i <= (n > 0 ? n : 3); i++)); do stop_node "$i"; done
+	rm -rf "$STATE"
+}
+
+cmd_status() {
+	local n i up=0
+	n=$(cluster_brokers)
+	[ "$n" -gt 0 ] || { echo "not running"; return 1; }
+	for ((i = 1; i <= n; i++)); do
+		if node_running "$i"; then up=$((up + 1)); echo "node $i: running (pid $(cat "$STATE/node$i/pid"))" >&2; else echo "node $i: stopped" >&2; fi
+	done
+	[ "$up" -gt 0 ] || { echo "not running"; return 1; }
+	bootstrap_of "$n" "$PORT"
+}
+
+node_arg() {
+	local i=${1:-}
+	[[ $i =~ ^[0-9]+$ ]] && [ "$i" -ge 1 ] && [ "$i" -le "$(cluster_brokers)" ] || die "node number must be 1..$(cluster_brokers)"
+	echo "$i"
+}
+
+main() {
+	local cmd=${1:-}
+	[ $# -gt 0 ] && shift
+	case $cmd in
+	start) cmd_start "$@" ;;
+	stop) cmd_stop ;;
+	status) cmd_status ;;
+	stop-broker) stop_node "$(node_arg "${1:-}")" ;;
+	start-broker) start_node "$(node_arg "${1:-}")" ;;
+	classpath)
+		local v
+		v=$(cluster_version)
+		[ "${1:-}" = --version ] && v=$2
+		fetch "$v"
+		classpath_of "$v"
+		;;
+	run-class)
+		[ $# -ge 1 ] || die "run-class needs a class name"
+		local v
+		v=$(cluster_version)
+		fetch "$v"
+		mkdir -p "$STATE"
+		[ -f "$STATE/tools-log4j.properties" ] || write_log_configs
+		JVM_OPTS="-XX:+UseG1GC" jvm "$v" "${KTUNE_TOOL_HEAP:-512m}" "$@"
+		;;
+	-h | --help | help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
+	*) die "unknown command '${cmd}' (see --help)" ;;
+	esac
+}
+
+main "$@"
