@@ -273,8 +273,13 @@ cmd_start() {
 }
 
 cmd_stop() {
-	local n i
+	local n i pid
 	n=$(cluster_brokers)
+	# Signal every node first: stopped one by one, the last ones wait for
+	# a controller quorum that is already gone.
+	for ((i = 1; i <= (n > 0 ? n : 3); i++)); do
+		[ -f "$STATE/node$i/pid" ] && pid=$(cat "$STATE/node$i/pid") && kill -TERM "$pid" 2>/dev/null || true
+	done
 	for ((i = 1; i <= (n > 0 ? n : 3); i++)); do stop_node "$i"; done
 	rm -rf "$STATE"
 }
