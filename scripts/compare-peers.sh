@@ -49,7 +49,7 @@ cpu() {
 }
 
 topic() { "$KTUNE" produce --brokers "$B" --topic "$1" --partitions "$PARTS" --records 1 --out "$OUT/.t.json" >/dev/null 2>&1; }
-drop() { scripts/kafka.sh run-class kafka.admin.TopicCommand --bootstrap-server "$B" --delete --topic "$1" >/dev/null 2>&1 || true; }
+drop() { scripts/kafka.sh run-class org.apache.kafka.tools.TopicCommand --bootstrap-server "$B" --delete --topic "$1" >/dev/null 2>&1 || true; }
 
 SETS=("defaults|" "batch.size=65536 linger.ms=10 compression.type=lz4 acks=1|" "acks=all enable.idempotence=true|")
 for s in "${!SETS[@]}"; do

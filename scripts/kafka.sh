@@ -14,7 +14,7 @@
 #   scripts/kafka.sh classpath [--version V]
 #   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
 #       org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance,
-#       org.apache.kafka.tools.consumer.ConsoleConsumer, kafka.admin.TopicCommand
+#       org.apache.kafka.tools.consumer.ConsoleConsumer, org.apache.kafka.tools.TopicCommand
 #
 # Environment: KTUNE_CACHE (jar cache root), KTUNE_KAFKA_STATE (state folder,
 # default ${TMPDIR:-/tmp}/ktune-kafka), KTUNE_KAFKA_PORT (first broker port,
@@ -49,10 +49,12 @@ fetch() {
 	case $v in 4.*) logprop=-Dkafka.log4j2 ;; esac
 	rm -rf "$dir" && mkdir -p "$dir"
 	if ! mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
-		-Dkafka.version="$v" "$logprop" -DoutputDirectory="$dir" >&2; then
+		-Dkafka.version="$v" "$logprop" -DoutputDirectory="$dir" >"$dir.mvn.log" 2>&1; then
+		tail -n 20 "$dir.mvn.log" >&2
 		rm -rf "$dir"
 		die "Maven could not fetch org.apache.kafka:kafka_2.13:$v; try another --version"
 	fi
+	rm -f "$dir.mvn.log"
 	touch "$dir/.complete"
 }
 
@@ -204,11 +206,14 @@ wait_ready() {
 	local n=$1 v bs t count
 	v=$(cluster_version)
 	bs=$(bootstrap_of "$n" "$PORT")
+	# The command moved from core (Scala) to kafka-tools in 4.0.
+	local apiversions=kafka.admin.BrokerApiVersionsCommand
+	case $v in 4.*) apiversions=org.apache.kafka.tools.BrokerApiVersionsCommand ;; esac
 	for ((t = 0; t < 45; t++)); do
 		for ((i = 1; i <= n; i++)); do
 			node_running "$i" || { tail -n 30 "$STATE/node$i/server.log" >&2; die "node $i exited during start-up (log above: $STATE/node$i/server.log)"; }
 		done
-		count=$(quick "$v" 256m kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$bs" 2>/dev/null | grep -c '(id: ' || true)
+		count=$(quick "$v" 256m "$apiversions" --bootstrap-server "$bs" 2>/dev/null | grep -c '(id: ' || true)
 		if [ "$count" -ge "$n" ]; then return 0; fi
 		sleep 2
 	done
