@@ -120,15 +120,24 @@ type producerState struct {
 	ivRecords  int64
 	ivBytes    int64
 	ivErrors   int64
-	ivHist     *hist.Histogram
-	pool       pendingPool
-	firstMain  int64 // Clock ns of the first measured record's intended time
+	// ivMain and ivWarm hold the intended-time latencies since the last
+	// interval; they are folded into main.intended and warm.intended when
+	// the interval closes (foldInterval), so each record is recorded once.
+	ivMain, ivWarm *hist.Histogram
+	pool           pendingPool
+	firstMain      int64 // Clock ns of the first measured record's intended time
 	// partLast is each partition's last acknowledgement; partGap the
 	// longest time one partition went without one, from partGapAt.
 	partLast  []int64
 	partGap   int64
 	partGapAt int64
 	partGapP  int32
+}
+
+func newProducerState(topic string, extra []kgo.RecordHeader) *producerState {
+	ps := &producerState{main: newStats(), warm: newStats(), ivMain: hist.New(), ivWarm: hist.New(), firstMain: -1}
+	ps.pool = pendingPool{topic: topic, extra: extra, ps: ps}
+	return ps
 }
 
 // produceRun is one running producer test.
@@ -230,8 +239,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	}
 	r.states = make([]*producerState, cfg.Producers)
 	for i := range r.states {
-		ps := &producerState{main: newStats(), warm: newStats(), ivHist: hist.New(), firstMain: -1}
-		ps.pool = pendingPool{topic: cfg.Topic, extra: extraHeaders(cfg.Headers, cfg.HeaderSize), ps: ps}
+		ps := newProducerState(cfg.Topic, extraHeaders(cfg.Headers, cfg.HeaderSize))
 		r.states[i] = ps
 	}
 
@@ -436,7 +444,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 // and value, intended for time intended.
 func (r *produceRun) prepare(ps *producerState, keys *payload.Keys, values *payload.Values, intended int64, warm bool) *pending {
 	p := ps.pool.get()
-	p.fill(r.cfg.Topic, keys.Next(), values.Next(), intended, warm)
+	p.fill(keys.Next(), values.Next(), intended, warm)
 	return p
 }
 
@@ -493,12 +501,15 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	intended := time.Duration(now - p.intended)
 	st.records++
 	st.bytes += int64(p.size)
-	st.intended.Record(intended)
 	st.service.Record(time.Duration(now - accepted))
 	st.lastAck = now
 	ps.ivRecords++
 	ps.ivBytes += int64(p.size)
-	ps.ivHist.Record(intended)
+	if p.warm {
+		ps.ivWarm.Record(intended)
+	} else {
+		ps.ivMain.Record(intended)
+	}
 	if part := int(rec.Partition); part >= 0 {
 		if part >= len(ps.partLast) {
 			ps.partLast = append(ps.partLast, make([]int64, part+1-len(ps.partLast))...)
@@ -548,12 +559,22 @@ func (r *produceRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs i
 		records += ps.ivRecords
 		bytes += ps.ivBytes
 		errs += ps.ivErrors
-		h.Merge(ps.ivHist)
+		h.Merge(ps.ivMain)
+		h.Merge(ps.ivWarm)
 		ps.ivRecords, ps.ivBytes, ps.ivErrors = 0, 0, 0
-		ps.ivHist.Reset()
+		ps.foldInterval()
 		ps.mu.Unlock()
 	}
 	return records, bytes, errs
+}
+
+// foldInterval moves the interval's latencies into the cumulative
+// histograms; the caller holds ps.mu.
+func (ps *producerState) foldInterval() {
+	ps.main.intended.Merge(ps.ivMain)
+	ps.warm.intended.Merge(ps.ivWarm)
+	ps.ivMain.Reset()
+	ps.ivWarm.Reset()
 }
 
 // finish merges the producers' accounting into doc.
@@ -562,6 +583,7 @@ func (r *produceRun) finish(doc *result.Document, intervals []result.Interval) e
 	measuredStart := int64(-1)
 	for _, ps := range r.states {
 		ps.mu.Lock()
+		ps.foldInterval()
 		mergeStats(&main, &ps.main)
 		mergeStats(&warm, &ps.warm)
 		if ps.firstMain >= 0 && (measuredStart < 0 || ps.firstMain < measuredStart) {

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -53,15 +54,18 @@ func (pp *pendingPool) get() *pending {
 	p.headers = make([]kgo.RecordHeader, 1, 1+len(pp.extra))
 	p.headers[0] = kgo.RecordHeader{Key: HeaderTS, Value: p.ts[:]}
 	p.headers = append(p.headers, pp.extra...)
+	p.rec.Topic, p.rec.Headers = pp.topic, p.headers
 	return p
 }
 
 // put returns p to the pool; the caller holds ps.mu.
 func (pp *pendingPool) put(p *pending) { pp.free = append(pp.free, p) }
 
-// fill readies p to send key and value, intended for time intended.
-func (p *pending) fill(topic string, key, value []byte, intended int64, warm bool) {
-	p.rec = kgo.Record{Topic: topic, Key: key, Value: value, Headers: p.headers}
+// fill readies p to send key and value, intended for time intended. Topic
+// and headers were set when p was made; kgo sets partition, offset and
+// producer fields itself, but stamps the timestamp only when it is zero.
+func (p *pending) fill(key, value []byte, intended int64, warm bool) {
+	p.rec.Key, p.rec.Value, p.rec.Timestamp = key, value, time.Time{}
 	binary.BigEndian.PutUint64(p.ts[:], uint64(intended))
 	p.intended = intended
 	p.warm = warm
