@@ -11,10 +11,13 @@ import (
 )
 
 // Encode writes doc as indented JSON.
-func Encode(w io.Writer, doc *Document) error {
+func Encode(w io.Writer, doc *Document) error { return Encode2(w, doc) }
+
+// Encode2 writes any ktune document (result, probe, ...) as indented JSON.
+func Encode2(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return enc.Encode(v)
 }
 
 // WriteFile writes doc to path atomically: to a temporary file in the same

@@ -7,6 +7,7 @@ import (
 	"github.com/ktune/ktune/internal/cmd/consume"
 	"github.com/ktune/ktune/internal/cmd/e2e"
 	"github.com/ktune/ktune/internal/cmd/embedded"
+	"github.com/ktune/ktune/internal/cmd/probe"
 	"github.com/ktune/ktune/internal/cmd/produce"
 	"github.com/ktune/ktune/internal/cmd/version"
 )
@@ -24,6 +25,6 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), version.NewCmd(v))
+	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v), version.NewCmd(v))
 	return cmd
 }

@@ -94,3 +94,37 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("%q %v", out, err)
 	}
 }
+
+func TestProbeQuick(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, err := run(t, "probe", "--quick", "-o", "json", "--log-dir", dir, "--out", filepath.Join(dir, "p.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	p, err := result.DecodeProbe(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("stdout is not a probe document: %v", err)
+	}
+	if !p.Quick || p.KtuneVersion != "test" || len(p.Checks) == 0 || p.Disks[0].LogDir != dir {
+		t.Errorf("probe: quick %v version %q checks %d", p.Quick, p.KtuneVersion, len(p.Checks))
+	}
+	if _, err := result.ReadProbe(filepath.Join(dir, "p.json")); err != nil {
+		t.Errorf("probe file: %v", err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, ".ktune-probe*"))
+	if len(entries) != 0 {
+		t.Errorf("--quick left files: %v", entries)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"probe", "--log-dir", filepath.Join(dir, "missing")}, "no such file"},
+		{[]string{"probe", "--quick", "-o", "yaml"}, "must be table or json"},
+		{[]string{"probe", "--disk-test-size", "lots"}, "--disk-test-size"},
+	} {
+		if _, _, err := run(t, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
