@@ -127,7 +127,7 @@ func (s *sysRoot) mountFor(dir string, major, minor uint32) (mount, bool) {
 	return best, found
 }
 
-func unixMajor(dev uint64) uint32 { return uint32((dev >> 8) & 0xfff) | uint32((dev>>32)&^0xfff) }
+func unixMajor(dev uint64) uint32 { return uint32((dev>>8)&0xfff) | uint32((dev>>32)&^0xfff) }
 func unixMinor(dev uint64) uint32 { return uint32(dev&0xff) | uint32((dev>>12)&^0xff) }
 
 // diskTest configures the disk measurements.
