@@ -14,6 +14,7 @@ import (
 	"github.com/ktune/ktune/loadgen"
 	"github.com/ktune/ktune/loadgen/payload"
 	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/sweep"
 )
 
 func TestAcksAndIdempotence(t *testing.T) {
@@ -236,4 +237,31 @@ func TestCrossClients(t *testing.T) {
 	})
 	_ = doc
 	_ = fmt.Sprint
+}
+
+// TestShortSweep runs a small real-Kafka sweep with a consumer dimension.
+func TestShortSweep(t *testing.T) {
+	conn := connect(t)
+	doc, err := sweep.Run(context.Background(), conn, sweep.Config{
+		Topic: topicName(t), Partitions: 3, Records: 3000, RecordSize: 512, Values: payload.ValueConfig{Compressibility: 0.5},
+		Dimensions: []result.Dimension{
+			{Role: sweep.RoleProducer, Name: "compression.type", Values: []string{"none", "lz4"}},
+			{Role: sweep.RoleConsumer, Name: "max.poll.records", Values: []string{"500", "2000"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Complete || len(doc.Points) != 4 || doc.Cluster.Embedded {
+		t.Fatalf("complete %v points %d", doc.Complete, len(doc.Points))
+	}
+	for _, p := range doc.Points {
+		ratio := p.Produce.Metrics.Producer.CompressionRatio
+		if (p.Params["producer:compression.type"] == "lz4") != (ratio < 0.8) {
+			t.Errorf("%s: compression ratio %.2f", p.Key, ratio)
+		}
+		if p.Consume == nil || p.Consume.Metrics.Records != 3300 {
+			t.Errorf("%s: consumed %+v", p.Key, p.Consume)
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/hist"
+	"github.com/ktune/ktune/internal/units"
 	"github.com/ktune/ktune/result"
 )
 
@@ -348,24 +348,13 @@ func fdatasyncLatency(ctx context.Context, path string, t diskTest) (*hist.Histo
 	return h, nil
 }
 
-// parseSize reads sizes such as 256MiB, 1GiB, 64M or 1048576.
+// parseSize reads a --disk-test-size value.
 func parseSize(s string) (int64, error) {
-	u := strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, suf := range []struct {
-		s string
-		m int64
-	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
-		if strings.HasSuffix(u, suf.s) {
-			mult, u = suf.m, strings.TrimSuffix(u, suf.s)
-			break
-		}
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(u), 10, 64)
+	n, err := units.ParseBytes(s)
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("--disk-test-size %q: want a size such as 256MiB or 1GiB", s)
 	}
-	return n * mult, nil
+	return n, nil
 }
 
 // fillRandom fills b with incompressible bytes, so compressing or

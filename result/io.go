@@ -24,10 +24,13 @@ func Encode2(w io.Writer, v any) error {
 // folder, synced, then renamed over path, so a reader never sees half a
 // document and a full disk leaves the old file in place. It creates the
 // folder when missing.
-func WriteFile(path string, doc *Document) error {
+func WriteFile(path string, doc *Document) error { return WriteJSON(path, doc) }
+
+// WriteJSON writes any ktune document as indented JSON, atomically.
+func WriteJSON(path string, v any) error {
 	var buf bytes.Buffer
-	if err := Encode(&buf, doc); err != nil {
-		return fmt.Errorf("encoding result: %w", err)
+	if err := Encode2(&buf, v); err != nil {
+		return fmt.Errorf("encoding %s: %w", path, err)
 	}
 	return WriteAtomic(path, buf.Bytes())
 }

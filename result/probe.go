@@ -146,13 +146,7 @@ const (
 )
 
 // WriteProbe writes p atomically to path.
-func WriteProbe(path string, p *Probe) error {
-	data, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		return err
-	}
-	return WriteAtomic(path, append(data, '\n'))
-}
+func WriteProbe(path string, p *Probe) error { return WriteJSON(path, p) }
 
 // DecodeProbe reads a probe document, rejecting other kinds and versions.
 func DecodeProbe(r io.Reader) (*Probe, error) {

@@ -4,11 +4,15 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/cmd/compare"
 	"github.com/ktune/ktune/internal/cmd/consume"
 	"github.com/ktune/ktune/internal/cmd/e2e"
 	"github.com/ktune/ktune/internal/cmd/embedded"
+	"github.com/ktune/ktune/internal/cmd/maxrate"
 	"github.com/ktune/ktune/internal/cmd/probe"
 	"github.com/ktune/ktune/internal/cmd/produce"
+	"github.com/ktune/ktune/internal/cmd/profiles"
+	"github.com/ktune/ktune/internal/cmd/sweep"
 	"github.com/ktune/ktune/internal/cmd/version"
 )
 
@@ -25,6 +29,7 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v), version.NewCmd(v))
+	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
+		sweep.NewCmd(v), maxrate.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), version.NewCmd(v))
 	return cmd
 }

@@ -128,3 +128,52 @@ func TestProbeQuick(t *testing.T) {
 		}
 	}
 }
+
+func TestSweepProfilesCompareCommands(t *testing.T) {
+	dir := t.TempDir()
+	sw := filepath.Join(dir, "s.json")
+	out, errOut, err := run(t, "sweep", "--linger", "0,5", "-X", "compression.type=none,lz4", "--records", "2000", "--record-size", "200", "-o", "json", "--out", sw)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	doc, err := result.DecodeSweep(strings.NewReader(out))
+	if err != nil || len(doc.Points) != 4 || !doc.Complete || !strings.Contains(errOut, "4 points x 1 repeats = 4 runs, estimated") {
+		t.Fatalf("sweep: %v %d points\n%s", err, len(doc.Points), errOut)
+	}
+	// Saved results compare as single samples.
+	a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json")
+	result.WriteFile(a, doc.Points[0].Produce)
+	result.WriteFile(b, doc.Points[3].Produce)
+	out, _, err = run(t, "compare", a, b, "--out", filepath.Join(dir, "c.json"))
+	if err != nil || !strings.Contains(out, "records_per_sec") || !strings.Contains(out, "n/a (too few runs)") {
+		t.Fatalf("compare: %v\n%s", err, out)
+	}
+	out, _, err = run(t, "profiles", "list")
+	if err != nil || !strings.Contains(out, "throughput") || !strings.Contains(out, "textbook") {
+		t.Fatalf("profiles list: %v\n%s", err, out)
+	}
+	out, _, err = run(t, "profiles", "show", "textbook")
+	if err != nil || !strings.Contains(out, "[sweep one-at-a-time]") || !strings.Contains(out, "linger.ms=0") {
+		t.Fatalf("profiles show: %v\n%s", err, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sweep", "--records", "10"}, "nothing to sweep"},
+		{[]string{"sweep", "--linger", "0,soon"}, `linger.ms: "soon"`},
+		{[]string{"sweep", "--linger", "0,5", "--rate", "100", "--budget", "1s"}, "does not fit its budget"},
+		{[]string{"maxrate"}, `required flag(s) "slo"`},
+		{[]string{"maxrate", "--slo", "fast"}, "p99=DURATION"},
+		{[]string{"compare", "kafka-defaults", "nope"}, "no such profile"},
+		{[]string{"profiles", "show", "nope"}, "no such profile"},
+	} {
+		args := tt.args
+		if args[0] != "profiles" {
+			args = append(args, "--out", filepath.Join(dir, "x.json"))
+		}
+		if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
