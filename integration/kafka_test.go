@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ktune/ktune/advisor"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/loadgen"
 	"github.com/ktune/ktune/loadgen/payload"
@@ -263,5 +264,67 @@ func TestShortSweep(t *testing.T) {
 		if p.Consume == nil || p.Consume.Metrics.Records != 3300 {
 			t.Errorf("%s: consumed %+v", p.Key, p.Consume)
 		}
+	}
+}
+
+// TestAdviceHoldsOnRerun sweeps on real Kafka, takes the advisor's
+// throughput recommendation, and re-runs it against the Java defaults,
+// interleaved: the recommendation must be faster, as the advice claimed.
+func TestAdviceHoldsOnRerun(t *testing.T) {
+	conn := connect(t)
+	sw, err := sweep.Run(context.Background(), conn, sweep.Config{
+		Topic: topicName(t), Partitions: 3, Records: 20000, RecordSize: 1024, Values: payload.ValueConfig{Compressibility: 0.5},
+		Dimensions: []result.Dimension{
+			{Role: sweep.RoleProducer, Name: "batch.size", Values: []string{"16384", "131072"}},
+			{Role: sweep.RoleProducer, Name: "linger.ms", Values: []string{"0", "20"}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := advisor.Advise(advisor.Input{Workload: advisor.Workload{AvgMBps: 10, Goal: "throughput"}, Sweeps: []advisor.Named[*result.Sweep]{{Path: "sweep", Doc: sw}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Config == nil || a.Config.Best == nil || a.Config.GainOverDefaults == nil {
+		t.Fatalf("no recommendation with a measured gain: %+v", a.Config)
+	}
+	t.Logf("recommended %v: %.1f MB/s, claimed gain %+.0f%%", a.Config.Best.Params, a.Config.Best.MBps, *a.Config.GainOverDefaults*100)
+	var best []string
+	for k, v := range a.Config.Best.Params {
+		best = append(best, strings.TrimPrefix(k, "producer:")+"="+v)
+	}
+	rates := map[string][]float64{}
+	for i := 0; i < 2; i++ {
+		for name, kvs := range map[string][]string{"defaults": nil, "recommended": best} {
+			topic := newTopic(t, conn, 3, nil)
+			d := produce(t, conn, topic, 20000, 1024, kvs...)
+			rates[name] = append(rates[name], d.Metrics.MiBPerSec)
+		}
+	}
+	mean := func(x []float64) float64 { return (x[0] + x[1]) / 2 }
+	t.Logf("re-run: recommended %.1f MiB/s, defaults %.1f MiB/s", mean(rates["recommended"]), mean(rates["defaults"]))
+	if *a.Config.GainOverDefaults > 0 && mean(rates["recommended"]) <= mean(rates["defaults"]) {
+		t.Fatalf("the recommendation claimed %+.0f%% but re-ran no faster: %v vs %v", *a.Config.GainOverDefaults*100, rates["recommended"], rates["defaults"])
+	}
+}
+
+func TestAuditRealCluster(t *testing.T) {
+	conn := connect(t)
+	newTopic(t, conn, 3, nil)
+	cl, err := conn.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	a, err := advisor.RunAudit(context.Background(), cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Brokers != brokers() || a.BrokerConfig["auto.create.topics.enable"] != "false" || a.Partitions < 3 {
+		t.Fatalf("audit: brokers %d config %v partitions %d", a.Brokers, a.BrokerConfig, a.Partitions)
+	}
+	if brokers() >= 3 && len(a.UnderMinISR) != 0 {
+		t.Errorf("healthy cluster shows under-min-ISR partitions: %v", a.UnderMinISR)
 	}
 }

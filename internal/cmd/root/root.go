@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/cmd/advise"
 	"github.com/ktune/ktune/internal/cmd/compare"
 	"github.com/ktune/ktune/internal/cmd/consume"
 	"github.com/ktune/ktune/internal/cmd/e2e"
@@ -30,6 +31,6 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceErrors: true,
 	}
 	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
-		sweep.NewCmd(v), maxrate.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), version.NewCmd(v))
+		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), version.NewCmd(v))
 	return cmd
 }

@@ -3,6 +3,8 @@ package root
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -173,6 +175,67 @@ func TestSweepProfilesCompareCommands(t *testing.T) {
 			args = append(args, "--out", filepath.Join(dir, "x.json"))
 		}
 		if _, _, err := run(t, args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestAdvise(t *testing.T) {
+	dir := t.TempDir()
+	wl := filepath.Join(dir, "w.yaml")
+	os.WriteFile(wl, []byte("records_per_day: 100000000\nrecord_size: 1000\npeak_factor: 20\nreplication_factor: 2\nmin_insync_replicas: 1\nretention_hours: 72\npartitions: 10\nheap_gb: 10\ntarget_mbps: 100\nproducer_partition_mbps: 20\nconsumer_partition_mbps: 50\n"), 0o644)
+	out, errOut, err := run(t, "advise", "--workload", wl, "-o", "json", "--out", filepath.Join(dir, "a.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	var a struct {
+		Kind   string
+		Sizing struct {
+			Brokers           int     `json:"brokers"`
+			DiskTotalGB       float64 `json:"disk_total_gb"`
+			MemoryPerBrokerGB float64 `json:"memory_per_broker_gb"`
+			Partitions        int     `json:"partitions"`
+			NICGbps           float64 `json:"nic_gbps"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Kind != "advice" || a.Sizing.Brokers != 3 || a.Sizing.DiskTotalGB != 857.14 || a.Sizing.MemoryPerBrokerGB != 11 || a.Sizing.Partitions != 5 || a.Sizing.NICGbps != 1 {
+		t.Errorf("advice from the worked example: %+v", a)
+	}
+	// A flag overrides the file.
+	out, _, err = run(t, "advise", "--workload", wl, "--peak-factor", "200", "-o", "json", "--out", filepath.Join(dir, "b.json"))
+	if err != nil || !strings.Contains(out, `"peak_factor": 200`) {
+		t.Errorf("flag over file: %v", err)
+	}
+	// A sweep gives a configuration and properties files.
+	sw := filepath.Join(dir, "s.json")
+	if _, errOut, err := run(t, "sweep", "--linger", "0,20", "--batch-size", "16k,128k", "--records", "3000", "--out", sw); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	props := filepath.Join(dir, "props")
+	out, errOut, err = run(t, "advise", "--avg-mbps", "5", "--goal", "throughput", "--results", sw, "--write-properties", props, "--out", filepath.Join(dir, "c.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if !strings.Contains(out, "Pareto front") || !strings.Contains(out, "embedded cluster") {
+		t.Errorf("advice:\n%s", out)
+	}
+	data, err := os.ReadFile(filepath.Join(props, "producer.properties"))
+	if err != nil || !strings.Contains(string(data), "linger.ms=") {
+		t.Errorf("producer.properties: %v\n%s", err, data)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"advise"}, "--records-per-day"},
+		{[]string{"advise", "--avg-mbps", "1", "--goal", "speed"}, "--goal"},
+		{[]string{"advise", "--avg-mbps", "1", "-o", "pdf"}, "table, md or json"},
+		{[]string{"advise", "--avg-mbps", "1", "--write-properties", props}, "no recommended configuration"},
+	} {
+		if _, _, err := run(t, append(tt.args, "--out", filepath.Join(dir, "x.json"))...); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
 		}
 	}

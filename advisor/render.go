@@ -1,0 +1,132 @@
+package advisor
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/ktune/ktune/result"
+)
+
+// WriteMarkdown renders the advice as Markdown; the terminal summary is
+// the same text.
+func WriteMarkdown(w io.Writer, a *Advice) {
+	s := a.Sizing
+	fmt.Fprintf(w, "# ktune advice\n\n## Sizing\n\n")
+	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), **%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
+		s.Brokers, s.Binding, s.TextbookBrokers, s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
+	if s.Partitions > 0 {
+		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
+	}
+	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
+	fmt.Fprintln(w, "| resource | brokers needed | how |\n|---|---:|---|")
+	for _, c := range s.Constraints {
+		how := c.Detail
+		if c.Measured {
+			how += " (measured)"
+		}
+		fmt.Fprintf(w, "| %s | %d | %s |\n", c.Resource, c.Brokers, how)
+	}
+	fmt.Fprintln(w, "\n| figure | value | formula | inputs |\n|---|---:|---|---|")
+	for _, f := range s.Figures {
+		var in []string
+		for _, t := range f.Inputs {
+			in = append(in, fmt.Sprintf("%s = %g %s [%s]", t.Name, t.Value, t.Unit, t.Source))
+		}
+		fmt.Fprintf(w, "| %s | %g %s | %s | %s |\n", f.Name, f.Value, f.Unit, f.Formula, strings.Join(in, "; "))
+	}
+	if len(a.Assumptions) > 0 {
+		fmt.Fprintln(w, "\nAssumptions:")
+		for _, x := range a.Assumptions {
+			fmt.Fprintf(w, "- %s\n", x)
+		}
+	}
+	for _, n := range a.Notes {
+		fmt.Fprintf(w, "\nNOTE: %s\n", n)
+	}
+	if c := a.Config; c != nil {
+		fmt.Fprintf(w, "\n## Configuration (goal: %s)\n\n", c.Goal)
+		if c.Best == nil {
+			fmt.Fprintf(w, "%s.\n", c.Why)
+		} else {
+			fmt.Fprintf(w, "Chosen: %s — %s, p99 %.2f ms.", describe(c.Best.Params), c.Why, c.Best.P99Ms)
+			if c.GainOverDefaults != nil {
+				fmt.Fprintf(w, " Measured gain over the defaults point: %+.0f%% throughput (%.1f vs %.1f MB/s).", *c.GainOverDefaults*100, c.Best.MBps, c.Defaults.MBps)
+			} else {
+				fmt.Fprint(w, " The sweep has no defaults point, so no measured gain.")
+			}
+			fmt.Fprintln(w, "\n\nPareto front (throughput against p99):\n\n| point | MB/s | p99 ms |\n|---|---:|---:|")
+			for _, p := range c.Pareto {
+				fmt.Fprintf(w, "| %s | %.1f | %.2f |\n", describe(p.Params), p.MBps, p.P99Ms)
+			}
+			fmt.Fprintf(w, "\n```properties\n# producer.properties\n%s```\n", props(c.Producer))
+		}
+	}
+	if len(a.Findings) > 0 {
+		fmt.Fprintln(w, "\n## Findings\n\n| id | severity | evidence | recommendation | source |\n|---|---|---|---|---|")
+		for _, f := range a.Findings {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.ID, f.Severity, f.Evidence, f.Recommendation, f.Source)
+		}
+	}
+}
+
+func describe(params map[string]string) string {
+	if len(params) == 0 {
+		return "(base)"
+	}
+	var kv []string
+	for k, v := range params {
+		_, name, _ := strings.Cut(k, ":")
+		kv = append(kv, name+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, " ")
+}
+
+// props formats a properties map in name order.
+func props(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if m[k] != "" && m[k] != "[hidden]" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
+	}
+	return b.String()
+}
+
+// WriteProperties writes producer.properties, consumer.properties and
+// topic.properties of the recommended configuration into dir.
+func WriteProperties(dir string, a *Advice) error {
+	if a.Config == nil || a.Config.Best == nil {
+		return fmt.Errorf("no recommended configuration to write: give --results with a sweep document")
+	}
+	topic := map[string]string{"min.insync.replicas": a.Config.Topic["min.insync.replicas"]}
+	if a.Workload.Durability != "at-most-once" {
+		topic["unclean.leader.election.enable"] = "false"
+	}
+	files := map[string]map[string]string{"producer.properties": a.Config.Producer, "consumer.properties": a.Config.Consumer, "topic.properties": topic}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, m := range files {
+		if len(m) == 0 {
+			continue
+		}
+		head := fmt.Sprintf("# %s from ktune advise (goal %s): %s\n", name, a.Config.Goal, a.Config.Why)
+		if name == "topic.properties" {
+			head += fmt.Sprintf("# create topics with --replication-factor %s and --partitions %d\n", a.Config.Topic["replication.factor"], max(a.Sizing.Partitions, 1))
+		}
+		if err := result.WriteAtomic(filepath.Join(dir, name), []byte(head+props(m))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
