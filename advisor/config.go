@@ -24,6 +24,7 @@ type ConfigAdvice struct {
 	Goal     string        `json:"goal"`
 	From     []string      `json:"from"`
 	Pareto   []ParetoPoint `json:"pareto_front"`
+	Points   []ParetoPoint `json:"points"`
 	Best     *ParetoPoint  `json:"best,omitempty"`
 	Defaults *ParetoPoint  `json:"defaults_point,omitempty"`
 	// GainOverDefaults is best MB/s over the defaults point's, minus 1.
@@ -105,7 +106,7 @@ func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 	if len(pts) == 0 {
 		return nil
 	}
-	ca := &ConfigAdvice{Goal: w.Goal, Pareto: Pareto(pts), Topic: map[string]string{
+	ca := &ConfigAdvice{Goal: w.Goal, Pareto: Pareto(pts), Points: pts, Topic: map[string]string{
 		"replication.factor": fmt.Sprint(w.Replication), "min.insync.replicas": fmt.Sprint(w.MinInsync),
 	}}
 	for _, s := range sweeps {

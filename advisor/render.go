@@ -86,11 +86,15 @@ func describe(params map[string]string) string {
 	return strings.Join(kv, " ")
 }
 
+// Properties formats the tuning properties of m in name order, leaving
+// out connection settings (security, SASL, TLS, client.id).
+func Properties(m map[string]string) string { return props(m) }
+
 // props formats a properties map in name order.
 func props(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
-		if m[k] != "" && m[k] != "[hidden]" {
+		if m[k] != "" && m[k] != "[hidden]" && !connectionProp(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -129,4 +133,15 @@ func WriteProperties(dir string, a *Advice) error {
 		}
 	}
 	return nil
+}
+
+// connectionProp reports whether a property belongs to how a client
+// connects rather than how it is tuned; those stay out of the advice.
+func connectionProp(k string) bool {
+	for _, p := range []string{"ssl.", "sasl.", "security.", "bootstrap.servers", "client.id", "transactional.id"} {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
 }

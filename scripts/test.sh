@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: ktune's whole test suite on a fresh machine.
 #
-# Installs what it needs (kcat from Debian's packages; Kafka's jars through
-# scripts/kafka.sh), runs the unit and embedded-broker tests, starts a real
+# Installs what it needs (kcat and chromium, for the report test, from
+# Debian's packages; Kafka's jars through scripts/kafka.sh), runs the unit
+# and embedded-broker tests, starts a real
 # 3-broker Kafka cluster (KRaft, replication 3, min.insync.replicas 2, with a
 # SASL/SCRAM listener) on 127.0.0.1, runs the integration tests against it and
 # stops it at the end, also on failure.
@@ -17,6 +18,7 @@ log() { echo "test.sh: $*" >&2; }
 install_deps() {
 	local missing=()
 	command -v kcat >/dev/null || missing+=(kcat)
+	command -v chromium >/dev/null || missing+=(chromium)
 	command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 	command -v mvn >/dev/null || missing+=(maven)
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -29,6 +31,7 @@ install_deps() {
 	fi
 }
 
+install_deps
 log "go vet"
 go vet ./...
 log "unit and embedded-broker tests"
@@ -39,7 +42,6 @@ if [ "${KTUNE_SKIP_KAFKA:-}" = 1 ]; then
 	exit 0
 fi
 
-install_deps
 export KTUNE_KAFKA_STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka-test}
 export KTUNE_KAFKA_PORT=${KTUNE_KAFKA_PORT:-29092}
 trap 'scripts/kafka.sh stop || true' EXIT

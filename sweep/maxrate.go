@@ -36,6 +36,9 @@ type MaxRateConfig struct {
 	Ceiling float64
 	// OnStep, if set, is told about every window.
 	OnStep func(result.MaxRateStep)
+	// Partitions and ReplicationFactor lay out each window's topic
+	// (named after Produce.Topic). Defaults 6 and the broker's.
+	Partitions, ReplicationFactor int
 }
 
 // MaxRate searches for the highest rate whose p99 stays within the
@@ -72,8 +75,24 @@ func MaxRate(ctx context.Context, conn *cluster.Conn, cfg MaxRateConfig) (*resul
 		doc.Config.Producer = cfg.Produce.Client.Effective
 	}
 	var lastDoc *result.Document
+	n := 0
 	window := func(phase string, rate float64) (result.MaxRateStep, error) {
 		pc := cfg.Produce
+		// Each window writes a topic of its own, deleted after it, so
+		// windows do not inherit each other's data (an embedded cluster
+		// keeps every record in memory).
+		n++
+		pc.Topic = fmt.Sprintf("%s-w%d", cfg.Produce.Topic, n)
+		parts := cfg.Partitions
+		if parts <= 0 {
+			parts = 6
+		}
+		if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: pc.Topic, Partitions: parts, ReplicationFactor: cfg.ReplicationFactor}); err != nil {
+			return result.MaxRateStep{Phase: phase, Target: rate}, err
+		}
+		defer conn.DeleteTopic(context.WithoutCancel(ctx), pc.Topic)
+		consume := cfg.Consume
+		consume.Partitions = parts
 		pc.Rate, pc.Duration, pc.WarmupDuration, pc.Records, pc.WarmupRecords = rate, cfg.Window, cfg.Warmup, 0, 0
 		pc.Interval = stepInterval
 		if rate == 0 && pc.Client != nil {
@@ -92,7 +111,7 @@ func MaxRate(ctx context.Context, conn *cluster.Conn, cfg MaxRateConfig) (*resul
 		var d *result.Document
 		var err error
 		if cfg.E2E {
-			d, err = loadgen.E2E(wctx, conn, loadgen.E2EConfig{Produce: pc, Consume: cfg.Consume})
+			d, err = loadgen.E2E(wctx, conn, loadgen.E2EConfig{Produce: pc, Consume: consume})
 		} else {
 			d, err = loadgen.Produce(wctx, conn, pc)
 		}

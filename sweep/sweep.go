@@ -115,6 +115,9 @@ type Config struct {
 	// Progress, if set, is told about each point as it starts.
 	Progress func(done, total int, eta time.Duration, key string)
 	Logger   *slog.Logger
+	// KeepTopics keeps each point's topic instead of deleting it after the
+	// point.
+	KeepTopics bool
 }
 
 // planned is one point to run.
@@ -311,6 +314,15 @@ func runPoint(ctx context.Context, conn *cluster.Conn, cfg *Config, r planned, i
 	t, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: topic, Partitions: partitions, ReplicationFactor: cfg.RF, Configs: cfg.TopicConfigs})
 	if err != nil {
 		return pt, err
+	}
+	if !cfg.KeepTopics {
+		// Each point's topic is its own; leaving them would fill the
+		// cluster (and an embedded one's memory) point after point.
+		defer func() {
+			if err := conn.DeleteTopic(context.WithoutCancel(ctx), topic); err != nil {
+				cfg.Logger.Warn("could not delete a sweep topic", "topic", topic, "err", err)
+			}
+		}()
 	}
 	values := cfg.Values
 	values.Size = size

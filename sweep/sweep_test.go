@@ -186,14 +186,11 @@ func TestMaxRateFindsTheCapacity(t *testing.T) {
 	conn := embedded(t, 1)
 	const limit = 4000.0
 	capacity(conn, limit)
-	if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: "mr", Partitions: 1}); err != nil {
-		t.Fatal(err)
-	}
 	client, _ := clientcfg.Resolve(nil, clientcfg.Producer)
 	var steps []result.MaxRateStep
 	doc, err := MaxRate(context.Background(), conn, MaxRateConfig{
 		Produce: loadgen.ProduceConfig{Topic: "mr", Values: payload.ValueConfig{Size: 100}, Client: client, Interval: time.Hour},
-		P99:     100 * time.Millisecond, Window: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, MaxSteps: 6,
+		P99:     100 * time.Millisecond, Window: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, MaxSteps: 6, Partitions: 1,
 		OnStep: func(s result.MaxRateStep) { steps = append(steps, s) },
 	})
 	if err != nil {

@@ -129,3 +129,18 @@ func explainTopicErr(name, doing string, err error) error {
 		return errors.New(msg)
 	}
 }
+
+// DeleteTopic removes a topic ktune created; errors are returned for the
+// caller to log, since a leftover topic is not worth failing a run.
+func (c *Conn) DeleteTopic(ctx context.Context, name string) error {
+	cl, err := c.NewClient()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	resp, err := kadm.NewClient(cl).DeleteTopics(ctx, name)
+	if err != nil {
+		return err
+	}
+	return resp.Error()
+}

@@ -159,7 +159,7 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	}
 	conn, err := cluster.Open(ctx, cluster.Config{
 		Brokers: brokers, TLS: admin.TLS, Opts: admin.Opts,
-		SASLMechanism:  admin.Effective["sasl.mechanism"],
+		SASLMechanism:  saslMechanism(admin.Effective),
 		ConnectTimeout: f.ConnectTimeout, AllowRemote: f.AllowRemote, Logger: log,
 	})
 	if err != nil {
@@ -180,4 +180,13 @@ func RedactedArgs(args []string) []string {
 		}
 	}
 	return out
+}
+
+// saslMechanism is the SASL mechanism in use, empty without SASL (the
+// effective config always holds Java's default, GSSAPI).
+func saslMechanism(eff map[string]string) string {
+	if strings.HasPrefix(eff["security.protocol"], "SASL_") {
+		return eff["sasl.mechanism"]
+	}
+	return ""
 }

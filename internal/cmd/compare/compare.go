@@ -12,10 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/advisor"
 	"github.com/ktune/ktune/compare"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cmd/cmdutil"
 	"github.com/ktune/ktune/profiles"
+	"github.com/ktune/ktune/reports"
 	"github.com/ktune/ktune/result"
 )
 
@@ -27,6 +29,7 @@ func NewCmd(version string) *cobra.Command {
 		workload                cmdutil.ProducerFlags
 		repeat                  int
 		profileDir, output, out string
+		noReport                bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compare A B [C ...]",
@@ -123,6 +126,19 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "comparison written to %s\n", path)
+			if !noReport {
+				in := reports.Input{Title: "ktune comparison report"}
+				for _, e := range entries {
+					for i, d := range e.Docs {
+						in.Results = append(in.Results, advisor.Named[*result.Document]{Path: fmt.Sprintf("%s #%d", e.Name, i+1), Doc: d})
+					}
+				}
+				rp, rerr := reports.Write(strings.TrimSuffix(path, ".json")+"-report", in)
+				if rerr != nil {
+					return rerr
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "report: %s\n", rp)
+			}
 			if output == "json" {
 				result.Encode2(cmd.OutOrStdout(), doc)
 			} else {
@@ -142,6 +158,7 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 	fs.StringVar(&profileDir, "profile-dir", "", "folder of your own profiles")
 	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
 	fs.StringVar(&out, "out", "", "comparison file (default ktune-results/<time>-comparison.json)")
+	fs.BoolVar(&noReport, "no-report", false, "do not write the HTML report beside the comparison")
 	return cmd
 }
 

@@ -64,16 +64,13 @@ first finds the ceiling; the search takes at most --steps windows.`,
 				return err
 			}
 			defer s.Close()
-			t, err := s.Conn.EnsureTopic(ctx, spec)
-			if err != nil {
-				return err
-			}
 			pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, time.Hour
 			w := cmd.ErrOrStderr()
 			doc, err := sweep.MaxRate(ctx, s.Conn, sweep.MaxRateConfig{
 				Produce: pcfg, E2E: e2e, P99: p99, Window: window, Warmup: warmup, MaxSteps: steps,
 				Ceiling: ceiling, MinAchieved: minAchieved,
-				Consume: loadgen.ConsumeConfig{Partitions: t.Partitions, Client: s.Consumer, Logger: s.Logger},
+				Consume:    loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger},
+				Partitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor,
 				OnStep: func(st result.MaxRateStep) {
 					fmt.Fprintf(w, "%-8s target %10.0f  achieved %10.0f records/s  p99 %8.2f ms  %s\n", st.Phase, st.Target, st.Achieved, st.P99Ms, passFail(st.Pass))
 				},

@@ -13,7 +13,9 @@ import (
 	"github.com/ktune/ktune/internal/cmd/probe"
 	"github.com/ktune/ktune/internal/cmd/produce"
 	"github.com/ktune/ktune/internal/cmd/profiles"
+	"github.com/ktune/ktune/internal/cmd/report"
 	"github.com/ktune/ktune/internal/cmd/sweep"
+	"github.com/ktune/ktune/internal/cmd/tune"
 	"github.com/ktune/ktune/internal/cmd/version"
 )
 
@@ -30,7 +32,7 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
+	cmd.AddCommand(tune.NewCmd(), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
 		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), version.NewCmd(v))
 	return cmd
 }

@@ -13,11 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/advisor"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cmd/cmdutil"
 	"github.com/ktune/ktune/internal/units"
 	"github.com/ktune/ktune/loadgen/payload"
 	"github.com/ktune/ktune/profiles"
+	"github.com/ktune/ktune/reports"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/sweep"
 )
@@ -38,7 +40,7 @@ func NewCmd(version string) *cobra.Command {
 		rate                                           float64
 		repeat                                         int
 		budget                                         time.Duration
-		trim                                           bool
+		trim, noReport                                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sweep",
@@ -195,6 +197,14 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "sweep written to %s\n", path)
+			if !noReport && len(doc.Points) > 0 {
+				dir := strings.TrimSuffix(path, ".json") + "-report"
+				rp, rerr := reports.Write(dir, reports.Input{Title: "ktune sweep report", Sweeps: []advisor.Named[*result.Sweep]{{Path: path, Doc: doc}}})
+				if rerr != nil {
+					return rerr
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "report: %s\n", rp)
+			}
 			if output == "json" {
 				result.Encode2(cmd.OutOrStdout(), doc)
 			} else {
@@ -233,6 +243,7 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 	fs.StringVar(&resume, "resume", "", "a sweep document whose finished points are kept")
 	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
 	fs.StringVar(&out, "out", "", "sweep file (default ktune-results/<time>-sweep.json)")
+	fs.BoolVar(&noReport, "no-report", false, "do not write the HTML report beside the sweep")
 	return cmd
 }
 

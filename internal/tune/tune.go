@@ -1,0 +1,245 @@
+// Package tune runs ktune's whole job: probe the host, sweep producer and
+// consumer settings, find the max sustainable rate, advise, and report,
+// with every artefact in one folder.
+package tune
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/ktune/ktune/advisor"
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/loadgen"
+	"github.com/ktune/ktune/loadgen/payload"
+	"github.com/ktune/ktune/probe"
+	"github.com/ktune/ktune/reports"
+	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/sweep"
+)
+
+// Config describes a tuning run.
+type Config struct {
+	// Preset is quick (the default: a few minutes) or full.
+	Preset string
+	// Dir receives every artefact.
+	Dir string
+	// Budget bounds the whole run; stages that would not fit are trimmed.
+	Budget time.Duration
+	// SLO is the p99 objective of the max-rate search. Default 100 ms.
+	SLO      time.Duration
+	Workload advisor.Workload
+	// Base are client properties every run starts from (-X).
+	Base []clientcfg.Property
+	// Stage, if set, is told when a stage starts.
+	Stage  func(i, n int, name string)
+	Logger *slog.Logger
+}
+
+// Summary is what a tuning run produced.
+type Summary struct {
+	Report  string
+	Advice  *advisor.Advice
+	MaxRate *result.MaxRate
+	Files   []string
+}
+
+type preset struct {
+	records      int64
+	producerDims []result.Dimension
+	consumerDims []result.Dimension
+	window       time.Duration
+	steps        int
+	probeBytes   int64
+	probeBudget  time.Duration
+}
+
+func presets(name string) (preset, error) {
+	dims := func(role string, kv ...string) []result.Dimension {
+		var out []result.Dimension
+		for i := 0; i+1 < len(kv); i += 2 {
+			out = append(out, result.Dimension{Role: role, Name: kv[i], Values: splitComma(kv[i+1])})
+		}
+		return out
+	}
+	switch name {
+	case "", "quick":
+		return preset{records: 20000, window: 2 * time.Second, steps: 5, probeBytes: 64 << 20, probeBudget: 10 * time.Second,
+			producerDims: dims(sweep.RoleProducer, "batch.size", "16384,131072", "linger.ms", "0,10", "compression.type", "none,lz4"),
+			consumerDims: dims(sweep.RoleConsumer, "max.poll.records", "500,2000", "fetch.max.bytes", "52428800,104857600")}, nil
+	case "full":
+		return preset{records: 200000, window: 10 * time.Second, steps: 8, probeBytes: 256 << 20, probeBudget: 30 * time.Second,
+			producerDims: dims(sweep.RoleProducer, "batch.size", "16384,65536,262144", "linger.ms", "0,5,20", "compression.type", "none,lz4,zstd", "acks", "1,all"),
+			consumerDims: dims(sweep.RoleConsumer, "max.poll.records", "500,2000", "fetch.max.bytes", "52428800,104857600", "fetch.min.bytes", "1,100000")}, nil
+	}
+	return preset{}, fmt.Errorf("--preset %q: must be quick or full", name)
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// Run runs every stage against conn.
+func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) {
+	p, err := presets(cfg.Preset)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SLO <= 0 {
+		cfg.SLO = 100 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Workload.AvgMBps == 0 && cfg.Workload.RecordsPerDay == 0 {
+		cfg.Workload.AvgMBps = 10
+	}
+	if cfg.Budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Budget)
+		defer cancel()
+	}
+	began := time.Now()
+	sum := &Summary{}
+	save := func(name string, v any) error {
+		path := filepath.Join(cfg.Dir, name)
+		sum.Files = append(sum.Files, path)
+		return result.WriteJSON(path, v)
+	}
+	// The max-rate search runs early, before the sweeps have filled the
+	// cluster: an embedded one keeps every record in this process.
+	stages := []string{"probe", "max sustainable rate", "single-partition runs", "producer sweep", "consumer sweep", "advice", "report"}
+	stage := func(i int) {
+		if cfg.Stage != nil {
+			cfg.Stage(i, len(stages), stages[i])
+		}
+	}
+	// share is the time a stage may take: its part of what is left.
+	share := func(part float64) time.Duration {
+		if cfg.Budget <= 0 {
+			return 0
+		}
+		return time.Duration(float64(cfg.Budget-time.Since(began)) * part)
+	}
+	in := reports.Input{Title: "ktune tune report"}
+	adv := advisor.Input{Workload: cfg.Workload}
+
+	stage(0)
+	pr, err := probe.Run(ctx, probe.Config{LogDirs: []string{cfg.Dir}, TestBytes: p.probeBytes, Budget: p.probeBudget, Logger: cfg.Logger})
+	if err != nil {
+		return sum, fmt.Errorf("probe: %w", err)
+	}
+	if err := save("probe.json", pr); err != nil {
+		return sum, err
+	}
+	in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: "probe.json", Doc: pr})
+	adv.Probes = in.Probes
+
+	prod, err := clientcfg.Resolve(cfg.Base, clientcfg.Producer)
+	if err != nil {
+		return sum, err
+	}
+	stage(1)
+	mrTopic := fmt.Sprintf("ktune-tune-mr-%d", time.Now().UnixNano()%1e9)
+	mr, err := sweep.MaxRate(ctx, conn, sweep.MaxRateConfig{
+		Produce: loadgen.ProduceConfig{Topic: mrTopic, Values: payload.ValueConfig{Size: 1024}, Client: prod, Logger: cfg.Logger},
+		P99:     cfg.SLO, Window: p.window, Warmup: p.window / 4, MaxSteps: p.steps, Partitions: 6,
+	})
+	if mr != nil {
+		if err := save("maxrate.json", mr); err != nil {
+			return sum, err
+		}
+		sum.MaxRate = mr
+		in.MaxRate = append(in.MaxRate, advisor.Named[*result.MaxRate]{Path: "maxrate.json", Doc: mr})
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return sum, fmt.Errorf("max rate: %w", err)
+	}
+
+	stage(2)
+	cons, err := clientcfg.Resolve(cfg.Base, clientcfg.Consumer)
+	if err != nil {
+		return sum, err
+	}
+	one := fmt.Sprintf("ktune-tune-p1-%d", time.Now().UnixNano()%1e9)
+	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: one, Partitions: 1}); err != nil {
+		return sum, err
+	}
+	pd, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: one, Records: p.records, WarmupRecords: p.records / 10, Values: payload.ValueConfig{Size: 1024}, Client: prod, Interval: time.Second, Logger: cfg.Logger})
+	if err != nil {
+		return sum, fmt.Errorf("single-partition produce: %w", err)
+	}
+	pd.Workload.Partitions = 1
+	cd, err := loadgen.Consume(ctx, conn, loadgen.ConsumeConfig{Topic: one, Partitions: 1, Records: p.records + p.records/10, Client: cons, Interval: time.Second, Logger: cfg.Logger})
+	if err != nil {
+		return sum, fmt.Errorf("single-partition consume: %w", err)
+	}
+	cd.Workload.Partitions = 1
+	if err := conn.DeleteTopic(ctx, one); err != nil {
+		cfg.Logger.Warn("could not delete a topic", "topic", one, "err", err)
+	}
+	for name, d := range map[string]*result.Document{"produce-1-partition.json": pd, "consume-1-partition.json": cd} {
+		if err := save(name, d); err != nil {
+			return sum, err
+		}
+		adv.Results = append(adv.Results, advisor.Named[*result.Document]{Path: name, Doc: d})
+	}
+	in.Results = adv.Results
+
+	for i, sw := range []struct {
+		name string
+		dims []result.Dimension
+		part float64
+	}{{"sweep-producer.json", p.producerDims, 0.35}, {"sweep-consumer.json", p.consumerDims, 0.3}} {
+		stage(3 + i)
+		doc, err := sweep.Run(ctx, conn, sweep.Config{
+			Topic: "ktune-tune", Partitions: 6, Producer: cfg.Base, Consumer: cfg.Base, Dimensions: sw.dims,
+			Records: p.records, RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
+			Budget: share(sw.part), Trim: true, Logger: cfg.Logger,
+		})
+		if doc == nil {
+			return sum, fmt.Errorf("%s: %w", sw.name, err)
+		}
+		if err := save(sw.name, doc); err != nil {
+			return sum, err
+		}
+		in.Sweeps = append(in.Sweeps, advisor.Named[*result.Sweep]{Path: sw.name, Doc: doc})
+		if err != nil {
+			return sum, err
+		}
+	}
+	adv.Sweeps = in.Sweeps[:1] // configuration advice from the producer sweep
+
+	stage(5)
+	a, err := advisor.Advise(adv)
+	if err != nil {
+		return sum, err
+	}
+	if err := save("advice.json", a); err != nil {
+		return sum, err
+	}
+	sum.Advice, in.Advice = a, a
+
+	stage(6)
+	report, err := reports.Write(cfg.Dir, in)
+	if err != nil {
+		return sum, err
+	}
+	sum.Report = report
+	if cfg.Stage != nil {
+		cfg.Stage(len(stages), len(stages), "done")
+	}
+	return sum, nil
+}
