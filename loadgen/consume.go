@@ -242,6 +242,7 @@ func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 		opts = append(opts, kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()))
 	}
 	if !cfg.Assign {
+		opts = append(opts, cfg.Client.GroupOpts...)
 		opts = append(opts,
 			kgo.ConsumerGroup(cfg.Group),
 			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {

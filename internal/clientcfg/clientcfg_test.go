@@ -78,7 +78,7 @@ func TestPropertiesMapToKgo(t *testing.T) {
 		{"max.poll.interval.ms=60000", Consumer, "60000", kgo.RebalanceTimeout, time.Minute},
 		{"partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor", Consumer, "roundrobin", nil, nil},
 		{"isolation.level=read_committed", Consumer, "read_committed", kgo.FetchIsolationLevel, int8(1)},
-		{"enable.auto.commit=false", Consumer, "false", kgo.DisableAutoCommit, true},
+		{"enable.auto.commit=false", Consumer, "false", nil, nil},
 		{"auto.commit.interval.ms=1000", Consumer, "1000", kgo.AutoCommitInterval, time.Second},
 		{"group.instance.id=i1", Consumer, "i1", kgo.InstanceID, "i1"},
 		{"client.rack=r1", Consumer, "r1", kgo.Rack, "r1"},
@@ -264,5 +264,32 @@ func TestDescribeCoversEveryRole(t *testing.T) {
 		if len(docs) < 10 {
 			t.Errorf("%s: only %d properties described", role, len(docs))
 		}
+	}
+}
+
+func TestDefectsFoundInReview(t *testing.T) {
+	// KIP-848 needs a range or sticky balancer beside ServerSideBalancer.
+	r := mustResolve(t, Consumer, "group.protocol=consumer")
+	cl := client(t, r, kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t"))
+	if cl.OptValue(kgo.ServerSideBalancer) != true {
+		t.Error("ServerSideBalancer not set")
+	}
+	if bals := cl.OptValue(kgo.Balancers).([]kgo.GroupBalancer); len(bals) != 1 || bals[0].ProtocolName() != "range" {
+		t.Errorf("balancers %v: franz-go would fall back to the classic protocol", bals)
+	}
+	// enable.auto.commit=false must not break a client without a group.
+	r = mustResolve(t, Consumer, "enable.auto.commit=false")
+	if len(r.GroupOpts) != 1 {
+		t.Fatal("DisableAutoCommit not among the group options")
+	}
+	client(t, r, kgo.ConsumeTopics("t"))
+	if cl := client(t, r, append([]kgo.Opt{kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t")}, r.GroupOpts...)...); cl.OptValue(kgo.DisableAutoCommit) != true {
+		t.Error("DisableAutoCommit lost in group mode")
+	}
+	// zstd: Java's default level 3 is franz-go's default encoder level.
+	r = mustResolve(t, Producer, "compression.type=zstd")
+	codecs := client(t, r).OptValue(kgo.ProducerBatchCompression).([]kgo.CompressionCodec)
+	if len(codecs) != 1 || codecs[0] != kgo.ZstdCompression().WithLevel(2) {
+		t.Errorf("zstd codec %v", codecs)
 	}
 }

@@ -27,6 +27,9 @@ type Resolved struct {
 	// Opts are the franz-go options (no seed brokers, dialer or TLS: the
 	// connection adds those).
 	Opts []kgo.Opt
+	// GroupOpts are options franz-go accepts only on a consumer-group
+	// client (enable.auto.commit=false); add them with ConsumerGroup.
+	GroupOpts []kgo.Opt
 	// TLS is non-nil for security.protocol SSL and SASL_SSL.
 	TLS *tls.Config
 	// Bootstrap is bootstrap.servers, if given.
@@ -280,7 +283,23 @@ func (b *builder) codec() (kgo.CompressionCodec, error) {
 		}
 		return c, nil
 	case "zstd":
-		return kgo.ZstdCompression().WithLevel(b.int("compression.zstd.level")), nil
+		// franz-go's zstd has four encoder levels; Java's default 3 is the
+		// Go encoder's default, higher Java levels its better and best.
+		c := kgo.ZstdCompression()
+		switch l := b.int("compression.zstd.level"); {
+		case l <= 2:
+			c = c.WithLevel(1)
+		case l <= 6:
+			c = c.WithLevel(2)
+		case l <= 10:
+			c = c.WithLevel(3)
+		default:
+			c = c.WithLevel(4)
+		}
+		if b.set["compression.zstd.level"] {
+			b.note("franz-go's zstd has 4 levels: Java levels 1-2 map to its fastest, 3-6 to its default, 7-10 to better, 11+ to best")
+		}
+		return c, nil
 	}
 	return kgo.NoCompression(), nil
 }
@@ -300,8 +319,11 @@ func (b *builder) partitioner() (kgo.Partitioner, error) {
 	case "round-robin":
 		return kgo.RoundRobinPartitioner(), nil
 	case "sticky":
-		return kgo.StickyKeyPartitioner(nil), nil
+		// Java's UniformStickyPartitioner: sticky for every record, keys
+		// ignored.
+		return kgo.StickyPartitioner(), nil
 	case "key-hash":
+		// Java's DefaultPartitioner: murmur2 of the key, sticky without one.
 		return kgo.StickyKeyPartitioner(nil), nil
 	}
 	// Java's built-in partitioner: keyed records by murmur2 hash, unkeyed
@@ -342,7 +364,10 @@ func (b *builder) consumer() error {
 		}
 	}
 	if v["group.protocol"] == "consumer" {
-		b.opt(kgo.ServerSideBalancer())
+		// franz-go speaks KIP-848 only with a range or sticky balancer
+		// configured; with its default cooperative-sticky it silently
+		// stays on the classic protocol.
+		b.opt(kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()))
 		b.note("group.protocol=consumer uses the KIP-848 protocol; the broker assigns partitions and partition.assignment.strategy is not used")
 	} else {
 		b.opt(kgo.Balancers(bals...))
@@ -351,7 +376,8 @@ func (b *builder) consumer() error {
 		b.opt(kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
 	if v["enable.auto.commit"] == "false" {
-		b.opt(kgo.DisableAutoCommit())
+		// franz-go refuses this option on a client without a group.
+		b.res.GroupOpts = append(b.res.GroupOpts, kgo.DisableAutoCommit())
 	}
 	if id := v["group.instance.id"]; id != "" {
 		b.opt(kgo.InstanceID(id))
