@@ -1,7 +1,6 @@
 package result
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -150,26 +149,9 @@ func WriteProbe(path string, p *Probe) error { return WriteJSON(path, p) }
 
 // DecodeProbe reads a probe document, rejecting other kinds and versions.
 func DecodeProbe(r io.Reader) (*Probe, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	var head struct {
-		SchemaVersion int  `json:"schema_version"`
-		Kind          Kind `json:"kind"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not a ktune probe (invalid JSON): %w", err)
-	}
-	if head.Kind != KindProbe {
-		return nil, fmt.Errorf("not a ktune probe: kind %q", head.Kind)
-	}
-	if head.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%w %d: this ktune reads version %d", ErrVersion, head.SchemaVersion, SchemaVersion)
-	}
 	var p Probe
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("reading ktune probe: %w", err)
+	if err := decodeKind(r, KindProbe, &p); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

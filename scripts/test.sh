@@ -35,7 +35,9 @@ install_deps
 log "go vet"
 go vet ./...
 log "unit and embedded-broker tests"
-go test -race -count=1 ./...
+# One package at a time: the timing tests (stalls, max rate) must not
+# compete with the Chromium and tune tests for the two cores.
+go test -race -p 1 -count=1 ./...
 
 if [ "${KTUNE_SKIP_KAFKA:-}" = 1 ]; then
 	log "KTUNE_SKIP_KAFKA=1: skipping the real-Kafka integration tests"

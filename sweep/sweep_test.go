@@ -190,7 +190,9 @@ func TestMaxRateFindsTheCapacity(t *testing.T) {
 	var steps []result.MaxRateStep
 	doc, err := MaxRate(context.Background(), conn, MaxRateConfig{
 		Produce: loadgen.ProduceConfig{Topic: "mr", Values: payload.ValueConfig{Size: 100}, Client: client, Interval: time.Hour},
-		P99:     100 * time.Millisecond, Window: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, MaxSteps: 6, Partitions: 1,
+		// A generous objective: the cap is what decides; above it the
+		// achieved rate falls short, whatever the machine's load.
+		P99: 500 * time.Millisecond, Window: 1500 * time.Millisecond, Warmup: 300 * time.Millisecond, MaxSteps: 6, Partitions: 1,
 		OnStep: func(s result.MaxRateStep) { steps = append(steps, s) },
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package payload
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,5 +214,25 @@ func BenchmarkKeysNext(b *testing.B) {
 				_ = k.Next()
 			}
 		})
+	}
+}
+
+// TestLargeFileLinesStayIntact: every line of a file larger than any read
+// buffer keeps its own content (lines used to alias a scanner's buffer).
+func TestLargeFileLinesStayIntact(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.txt")
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "line-%06d-%s\n", i, strings.Repeat("x", 40))
+	}
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	v, err := NewValues(ValueConfig{Kind: File, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20000; i++ {
+		if want := fmt.Sprintf("line-%06d-%s", i, strings.Repeat("x", 40)); string(v.Next()) != want {
+			t.Fatalf("line %d corrupted", i)
+		}
 	}
 }

@@ -4,7 +4,6 @@
 package payload
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -168,19 +167,17 @@ func fileValues(path string) (*Values, error) {
 		return nil, fmt.Errorf("payload file: %w", err)
 	}
 	v := &Values{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), maxFileBytes)
-	for sc.Scan() {
-		line := bytes.TrimRight(sc.Bytes(), "\r")
+	// Lines are slices of data itself: the Kafka client holds them until
+	// acknowledged, so they must never share a reused buffer.
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		line = bytes.TrimRight(line, "\r")
 		if len(line) == 0 {
 			continue
 		}
+		line = line[:len(line):len(line)]
 		v.pool = append(v.pool, line)
 		v.max = max(v.max, len(line))
 		v.sum += len(line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("payload file %s: %w", path, err)
 	}
 	if len(v.pool) == 0 {
 		return nil, fmt.Errorf("payload file %s has no non-empty lines", path)
