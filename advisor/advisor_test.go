@@ -82,7 +82,8 @@ func TestMeasurementsReplaceAssumptions(t *testing.T) {
 	if s.NumIOThreads != 16 || s.NumNetworkThreads != 11 || s.NumReplicaFetch != 5 {
 		t.Errorf("threads %d/%d/%d for 32 cores", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
 	}
-	embedded := &result.Document{Kind: result.KindProduce, Complete: true, Cluster: result.Cluster{Embedded: true}, Workload: result.Workload{Partitions: 1}}
+	embedded := &result.Document{Header: result.NewHeader(result.KindProduce), Cluster: result.Cluster{Embedded: true}, Workload: result.Workload{Partitions: 1}}
+	embedded.Complete = true
 	embedded.Metrics.MiBPerSec = 500
 	a, _ = Advise(Input{Workload: w, Results: []Named[*result.Document]{{Path: "e.json", Doc: embedded}}})
 	if !strings.Contains(strings.Join(a.Notes, " "), "e.json: from the embedded cluster; not used for sizing") {
@@ -174,9 +175,9 @@ func TestRules(t *testing.T) {
 }
 
 func sweepDoc(points map[string][2]float64, acks map[string]string) *result.Sweep {
-	s := &result.Sweep{Kind: result.KindSweep}
+	s := &result.Sweep{Header: result.NewHeader(result.KindSweep)}
 	for key, v := range points {
-		d := &result.Document{Kind: result.KindProduce}
+		d := &result.Document{Header: result.NewHeader(result.KindProduce)}
 		d.Metrics.Records = 1
 		d.Metrics.MiBPerSec = v[0] / mibToMB
 		d.Metrics.Latency = map[string]result.Latency{result.LatencyIntended: {P99: v[1]}}

@@ -91,7 +91,8 @@ func sample(d *result.Document, metric string) (float64, bool) {
 // Analyze turns the entries' runs into a comparison document; the first
 // entry is the baseline.
 func Analyze(entries []*Entry, repeat int) *result.Comparison {
-	doc := &result.Comparison{SchemaVersion: result.SchemaVersion, Kind: result.KindComparison, Repeat: repeat, Complete: true}
+	doc := &result.Comparison{Header: result.NewHeader(result.KindComparison), Repeat: repeat}
+	doc.Complete = true
 	samples := make([]map[string][]float64, len(entries))
 	for i, e := range entries {
 		samples[i] = map[string][]float64{}

@@ -14,7 +14,7 @@ import (
 )
 
 func run(rps float64) *result.Document {
-	d := &result.Document{Kind: result.KindProduce}
+	d := &result.Document{Header: result.NewHeader(result.KindProduce)}
 	d.Metrics.RecordsPerSec = rps
 	d.Metrics.Latency = map[string]result.Latency{result.LatencyIntended: {P50: rps / 100, P99: rps / 10}}
 	return d

@@ -14,10 +14,9 @@ import (
 // newDocument starts a result document of kind for a run on conn.
 func newDocument(kind result.Kind, conn *cluster.Conn) *result.Document {
 	doc := &result.Document{
-		SchemaVersion: result.SchemaVersion,
-		Kind:          kind,
-		Cluster:       conn.Info,
-		Host:          HostSummary(),
+		Header:  result.NewHeader(kind),
+		Cluster: conn.Info,
+		Host:    HostSummary(),
 	}
 	if conn.Info.Embedded {
 		doc.Notes = append(doc.Notes, "embedded kfake cluster: in-memory, no disk, no replication; these figures say nothing about a real broker and are never used for sizing")

@@ -85,7 +85,7 @@ func Run(ctx context.Context, cfg Config) (*result.Probe, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Budget)
 	defer cancel()
 	s := &sysRoot{root: cfg.Root, unknown: map[string]string{}}
-	p := &result.Probe{SchemaVersion: result.SchemaVersion, Kind: result.KindProbe, Quick: cfg.Quick, Start: time.Now()}
+	p := &result.Probe{Header: result.NewHeader(result.KindProbe), Quick: cfg.Quick}
 	p.Hostname, _ = os.Hostname()
 	p.CPU = s.readCPU(ctx)
 	p.Memory = s.readMemory(ctx)

@@ -21,7 +21,7 @@ import (
 // batch KiB + linger ms + (10 for lz4), p99 = 100 / MiB/s.
 func fixtureSweep(t *testing.T) *result.Sweep {
 	t.Helper()
-	s := &result.Sweep{SchemaVersion: 1, Kind: result.KindSweep}
+	s := &result.Sweep{Header: result.NewHeader(result.KindSweep)}
 	for _, b := range []string{"16384", "65536"} {
 		for _, l := range []string{"0", "5"} {
 			for _, c := range []string{"none", "lz4"} {
@@ -31,7 +31,8 @@ func fixtureSweep(t *testing.T) *result.Sweep {
 					mib += 10
 					ratio = 0.5
 				}
-				d := &result.Document{SchemaVersion: 1, Kind: result.KindProduce, Complete: true}
+				d := &result.Document{Header: result.NewHeader(result.KindProduce)}
+				d.Complete = true
 				d.Metrics.Records, d.Metrics.MiBPerSec = 1000, mib
 				h := hist.New()
 				for i := 1; i <= 100; i++ {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 )
 
 // Kinds of the documents that hold several runs.
@@ -16,18 +15,12 @@ const (
 
 // Sweep is one sweep: every point a full result in the run schema.
 type Sweep struct {
-	SchemaVersion int         `json:"schema_version"`
-	Kind          Kind        `json:"kind"`
-	KtuneVersion  string      `json:"ktune_version"`
-	Start         time.Time   `json:"start"`
-	End           time.Time   `json:"end"`
-	CommandLine   []string    `json:"command_line"`
-	Complete      bool        `json:"complete"`
-	StopReason    string      `json:"stop_reason,omitempty"`
-	Cluster       Cluster     `json:"cluster"`
-	Mode          string      `json:"mode"` // grid or one-at-a-time
-	Dimensions    []Dimension `json:"dimensions"`
-	Repeat        int         `json:"repeat"`
+	Header
+	StopReason string      `json:"stop_reason,omitempty"`
+	Cluster    Cluster     `json:"cluster"`
+	Mode       string      `json:"mode"` // grid or one-at-a-time
+	Dimensions []Dimension `json:"dimensions"`
+	Repeat     int         `json:"repeat"`
 	// RecordsPerPoint and Rate describe each point's measured window
 	// (Rate 0: max-throughput mode).
 	RecordsPerPoint int64   `json:"records_per_point"`
@@ -66,16 +59,10 @@ type SweepPoint struct {
 
 // MaxRate is the result of a search for the highest sustainable rate.
 type MaxRate struct {
-	SchemaVersion int          `json:"schema_version"`
-	Kind          Kind         `json:"kind"`
-	KtuneVersion  string       `json:"ktune_version"`
-	Start         time.Time    `json:"start"`
-	End           time.Time    `json:"end"`
-	CommandLine   []string     `json:"command_line"`
-	Complete      bool         `json:"complete"`
-	Cluster       Cluster      `json:"cluster"`
-	Workload      Workload     `json:"workload"`
-	Config        ClientConfig `json:"client_config"`
+	Header
+	Cluster  Cluster      `json:"cluster"`
+	Workload Workload     `json:"workload"`
+	Config   ClientConfig `json:"client_config"`
 	// SLO: the latency kind (intended or e2e) whose p99 must stay within
 	// P99Ms, and the share of the target rate that must be achieved.
 	LatencyKind string  `json:"latency_kind"`
@@ -100,15 +87,9 @@ type MaxRateStep struct {
 
 // Comparison compares profiles or saved results.
 type Comparison struct {
-	SchemaVersion int               `json:"schema_version"`
-	Kind          Kind              `json:"kind"`
-	KtuneVersion  string            `json:"ktune_version"`
-	Start         time.Time         `json:"start"`
-	End           time.Time         `json:"end"`
-	CommandLine   []string          `json:"command_line"`
-	Complete      bool              `json:"complete"`
-	Repeat        int               `json:"repeat"`
-	Entries       []ComparisonEntry `json:"entries"`
+	Header
+	Repeat  int               `json:"repeat"`
+	Entries []ComparisonEntry `json:"entries"`
 }
 
 // ComparisonEntry is one compared configuration; the first is the

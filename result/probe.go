@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 )
 
 // KindProbe is the kind of a host probe document.
@@ -14,15 +13,7 @@ const KindProbe Kind = "probe"
 // could not be made is absent, and Unknown says why, keyed by its JSON path
 // (for example "cpu.governor" or "disks[0].seq_write_mib_per_sec").
 type Probe struct {
-	SchemaVersion int       `json:"schema_version"`
-	Kind          Kind      `json:"kind"`
-	KtuneVersion  string    `json:"ktune_version"`
-	Start         time.Time `json:"start"`
-	End           time.Time `json:"end"`
-	CommandLine   []string  `json:"command_line"`
-	// Complete is false when the probe was interrupted or ran out of time;
-	// what it measured is kept.
-	Complete bool `json:"complete"`
+	Header
 	// Quick probes read settings and skip every disk write.
 	Quick    bool              `json:"quick"`
 	Hostname string            `json:"hostname,omitempty"`

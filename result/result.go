@@ -38,8 +38,8 @@ const (
 	LatencyE2E = "e2e"
 )
 
-// Document is one run's result.
-type Document struct {
+// Header is what every ktune document starts with.
+type Header struct {
 	SchemaVersion int       `json:"schema_version"`
 	Kind          Kind      `json:"kind"`
 	KtuneVersion  string    `json:"ktune_version"`
@@ -48,8 +48,18 @@ type Document struct {
 	// CommandLine is the command as run, with secret values removed.
 	CommandLine []string `json:"command_line"`
 	// Complete is false when the run was cut short (Ctrl-C, SIGTERM, an
-	// error or --max-errors); the metrics then hold what was measured.
+	// error, a budget); the document then holds what was measured.
 	Complete bool `json:"complete"`
+}
+
+// NewHeader starts the header of a document of kind, now.
+func NewHeader(kind Kind) Header {
+	return Header{SchemaVersion: SchemaVersion, Kind: kind, Start: time.Now()}
+}
+
+// Document is one run's result.
+type Document struct {
+	Header
 	// StopReason says why the run ended: records, duration, idle,
 	// interrupted, max-errors or error.
 	StopReason string `json:"stop_reason"`

@@ -16,7 +16,8 @@ func sample() *Document {
 	for i := 1; i <= 1000; i++ {
 		h.Record(time.Duration(i) * time.Millisecond)
 	}
-	doc := &Document{SchemaVersion: SchemaVersion, Kind: KindProduce, Complete: true}
+	doc := &Document{Header: NewHeader(KindProduce)}
+	doc.Complete = true
 	doc.Metrics.Records, doc.Metrics.Bytes, doc.Metrics.ElapsedS = 1000, 1000*MiB/1000, 2
 	doc.Metrics.SetRates()
 	if err := doc.Metrics.SetLatency(LatencyIntended, h); err != nil {

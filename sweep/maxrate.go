@@ -68,7 +68,7 @@ func MaxRate(ctx context.Context, conn *cluster.Conn, cfg MaxRateConfig) (*resul
 		kind = result.LatencyE2E
 	}
 	doc := &result.MaxRate{
-		SchemaVersion: result.SchemaVersion, Kind: result.KindMaxRate, Start: time.Now(), Cluster: conn.Info,
+		Header: result.NewHeader(result.KindMaxRate), Cluster: conn.Info,
 		LatencyKind: kind, P99Ms: float64(cfg.P99) / 1e6, MinAchieved: cfg.MinAchieved,
 	}
 	if cfg.Produce.Client != nil {

@@ -195,7 +195,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, er
 		return nil, err
 	}
 	doc := &result.Sweep{
-		SchemaVersion: result.SchemaVersion, Kind: result.KindSweep, Start: time.Now(),
+		Header:  result.NewHeader(result.KindSweep),
 		Cluster: conn.Info, Mode: cfg.Mode, Dimensions: cfg.Dimensions, Repeat: cfg.Repeat,
 		RecordsPerPoint: cfg.Records, Rate: cfg.Rate, EstimatedS: est.Seconds(),
 	}
