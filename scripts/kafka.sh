@@ -474,11 +474,13 @@ main() {
 	status) cmd_status ;;
 	stop-broker)
 		i=$(node_arg "${1:-}")
+		node_running "$i" || { log "node $i is not running"; return 0; }
 		stop_node "$i"
 		log "node $i stopped"
 		;;
 	start-broker)
 		i=$(node_arg "${1:-}")
+		node_running "$i" && { log "node $i is already running"; return 0; }
 		need_tools
 		start_node "$i"
 		wait_ready "$i" || die "node $i did not come back (log: $STATE/node$i/server.log)"

@@ -32,6 +32,9 @@ type Topic struct {
 	Partitions        int
 	ReplicationFactor int
 	Created           bool
+	// leaders is true once every partition has a leader: records sent
+	// with acks=0 before that are lost without an error.
+	leaders bool
 }
 
 // ErrNoTopic is returned (wrapped) when the topic is missing and may not be
@@ -81,7 +84,7 @@ func (c *Conn) EnsureTopic(ctx context.Context, spec TopicSpec) (Topic, error) {
 		if err != nil {
 			return Topic{}, err
 		}
-		if found && t.Partitions > 0 {
+		if found && t.Partitions > 0 && t.leaders {
 			t.Created = true
 			return t, nil
 		}
@@ -89,7 +92,7 @@ func (c *Conn) EnsureTopic(ctx context.Context, spec TopicSpec) (Topic, error) {
 			return Topic{}, err
 		}
 	}
-	return Topic{}, fmt.Errorf("topic %q was created but never appeared in metadata", spec.Name)
+	return Topic{}, fmt.Errorf("topic %q was created but its partitions got no leaders within 5 s", spec.Name)
 }
 
 func describeTopic(ctx context.Context, adm *kadm.Client, name string) (Topic, bool, error) {
@@ -104,7 +107,12 @@ func describeTopic(ctx context.Context, adm *kadm.Client, name string) (Topic, b
 	if td.Err != nil {
 		return Topic{}, false, explainTopicErr(name, "describing", td.Err)
 	}
-	t := Topic{Name: name, Partitions: len(td.Partitions)}
+	t := Topic{Name: name, Partitions: len(td.Partitions), leaders: true}
+	for _, p := range td.Partitions {
+		if p.Leader < 0 || p.Err != nil {
+			t.leaders = false
+		}
+	}
 	ids := td.Partitions.Numbers()
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	if len(ids) > 0 {
