@@ -32,6 +32,16 @@ type ConsumeConfig struct {
 	Group string
 	// Assign reads every partition directly, without a group.
 	Assign bool
+	// AssignPartitions, with Assign, reads only these partitions.
+	// Default: every partition.
+	AssignPartitions []int32
+	// StartAt, if set, is the wall-clock time the run starts: the clients
+	// are created then. Workers of a distributed run start together this
+	// way.
+	StartAt time.Time
+	// IntervalHistograms keeps each interval's latency histogram in the
+	// result (Interval.HDR), so merged intervals have exact percentiles.
+	IntervalHistograms bool
 	// From is where a partition without a committed offset starts:
 	// "earliest" (the default, as kafka-consumer-perf-test) or "latest".
 	From string
@@ -161,14 +171,20 @@ func newConsumeRun(cfg ConsumeConfig) (*consumeRun, error) {
 	return r, nil
 }
 
+// Workload returns the workload c describes, as a result records it.
+func (c *ConsumeConfig) Workload() result.Workload {
+	w := result.Workload{
+		Topic: c.Topic, Partitions: c.Partitions, Records: c.Records,
+		DurationS: c.Duration.Seconds(), Consumers: c.Consumers, From: c.From,
+	}
+	if !c.Assign {
+		w.Group = c.Group
+	}
+	return w
+}
+
 func (r *consumeRun) fillDocument(doc *result.Document) {
-	doc.Workload = result.Workload{
-		Topic: r.cfg.Topic, Partitions: r.cfg.Partitions, Records: r.cfg.Records,
-		DurationS: r.cfg.Duration.Seconds(), Consumers: r.cfg.Consumers, From: r.cfg.From,
-	}
-	if !r.cfg.Assign {
-		doc.Workload.Group = r.cfg.Group
-	}
+	doc.Workload = r.cfg.Workload()
 	doc.Config.Consumer = r.cfg.Client.Effective
 	doc.Config.Notes = append(doc.Config.Notes, r.cfg.Client.Notes...)
 }
@@ -189,6 +205,9 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 		var stop context.CancelFunc
 		runCtx, stop = context.WithTimeoutCause(runCtx, cfg.Duration, errDuration)
 		defer stop()
+	}
+	if err := waitUntil(ctx, cfg.StartAt); err != nil {
+		return err
 	}
 	r.startNs = r.clock.Now()
 	r.states = make([]*consumerState, cfg.Consumers)
@@ -215,6 +234,7 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 	}
 
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
+	reporter.keepHDR = cfg.IntervalHistograms
 	go reporter.run()
 	defer reporter.stop()
 
@@ -235,11 +255,19 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 	cfg := &r.cfg
 	opts := append([]kgo.Opt{}, cfg.Client.Opts...)
-	opts = append(opts, kgo.ConsumeTopics(cfg.Topic), kgo.WithHooks(fetchHook{r}))
+	start := kgo.NewOffset().AtEnd()
 	if cfg.From == "earliest" {
-		opts = append(opts, kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		start = kgo.NewOffset().AtStart()
+	}
+	opts = append(opts, kgo.ConsumeResetOffset(start), kgo.WithHooks(fetchHook{r}))
+	if cfg.Assign && len(cfg.AssignPartitions) > 0 {
+		parts := make(map[int32]kgo.Offset, len(cfg.AssignPartitions))
+		for _, p := range cfg.AssignPartitions {
+			parts[p] = start
+		}
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{cfg.Topic: parts}))
 	} else {
-		opts = append(opts, kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()))
+		opts = append(opts, kgo.ConsumeTopics(cfg.Topic))
 	}
 	if !cfg.Assign {
 		opts = append(opts, cfg.Client.GroupOpts...)

@@ -19,6 +19,8 @@ type intervalReporter struct {
 	onInterval func(result.Interval)
 	// warmUntil marks intervals that began before it as warm-up.
 	warmUntil func() int64
+	// keepHDR stores each interval's histogram in the interval.
+	keepHDR bool
 
 	mu     sync.Mutex
 	series []result.Interval
@@ -69,6 +71,9 @@ func (ir *intervalReporter) close() {
 	}
 	if ir.h.Count() > 0 {
 		iv.P50, iv.P99, iv.Max = ir.h.QuantileMs(0.5), ir.h.QuantileMs(0.99), ir.h.MaxMs()
+		if ir.keepHDR {
+			iv.HDR, _ = ir.h.Encode() // cannot fail: the histogram is valid
+		}
 	}
 	if ir.warmUntil != nil && ir.lastNs < ir.warmUntil() {
 		iv.Warmup = true

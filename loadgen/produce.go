@@ -60,6 +60,17 @@ type ProduceConfig struct {
 	Clock *Clock
 	// Logger receives progress logs. Default: discard.
 	Logger *slog.Logger
+	// StartAt, if set, is the wall-clock time the run (warm-up included)
+	// starts: clients connect before it and the first record is intended
+	// for it. Workers of a distributed run start together this way.
+	StartAt time.Time
+	// Partitions, if set, confines records to these partitions of the
+	// topic; the configured partitioner chooses among them as if the topic
+	// had only these. Default: every partition.
+	Partitions []int32
+	// IntervalHistograms keeps each interval's latency histogram in the
+	// result (Interval.HDR), so merged intervals have exact percentiles.
+	IntervalHistograms bool
 	// onMeasuredStart, if set, is called with the intended time of the
 	// first measured (not warm-up) record of each producer.
 	onMeasuredStart func(ns int64)
@@ -195,6 +206,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	for i := range clients {
 		opts := append([]kgo.Opt{}, cfg.Client.Opts...)
 		opts = append(opts, kgo.WithHooks(batchHook{r}), kgo.DefaultProduceTopic(cfg.Topic))
+		if len(cfg.Partitions) > 0 {
+			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner, cfg.Partitions)))
+		}
 		if bm := r.batchMax(values); bm > 0 {
 			opts = append(opts, kgo.ProducerBatchMaxBytes(int32(bm)))
 		}
@@ -229,6 +243,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}
 	}()
 
+	if err := waitUntil(ctx, cfg.StartAt); err != nil {
+		return nil, err
+	}
 	r.startNs = r.clock.Now()
 	doc.Start = r.clock.Time(r.startNs)
 	if cfg.WarmupDuration > 0 {
@@ -245,6 +262,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
+	reporter.keepHDR = cfg.IntervalHistograms
 	go reporter.run()
 
 	var wg sync.WaitGroup
@@ -703,6 +721,9 @@ func extraHeaders(n, size int) []kgo.RecordHeader {
 	}
 	return hs
 }
+
+// Workload returns the workload c describes, as a result records it.
+func (c *ProduceConfig) Workload() result.Workload { return produceWorkload(c) }
 
 func produceWorkload(c *ProduceConfig) result.Workload {
 	return result.Workload{

@@ -73,7 +73,59 @@ type Document struct {
 	Metrics Metrics `json:"metrics"`
 	// Warmup covers the warm-up, when there was one.
 	Warmup *Metrics `json:"warmup,omitempty"`
-	Notes  []string `json:"notes,omitempty"`
+	// Worker is set on one worker's share of a distributed run.
+	Worker *Worker `json:"worker,omitempty"`
+	// Merge is set on a result merged from the workers of a distributed
+	// run (ktune merge).
+	Merge *Merge   `json:"merge,omitempty"`
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Worker identifies one worker's share of a distributed run: the worker
+// ran its even share of the run's records, rate, producers and consumers.
+type Worker struct {
+	RunID   string `json:"run_id"`
+	ID      int    `json:"id"`
+	Workers int    `json:"workers"`
+	// ConfigDigest is a digest of the run's whole workload (before it was
+	// split) and client configuration: workers of one run share it, and
+	// merging refuses workers whose digests differ.
+	ConfigDigest string `json:"config_digest"`
+	// StartAt is the common start time the workers agreed on through the
+	// control topic.
+	StartAt time.Time `json:"start_at"`
+	// ControlTopic is the topic the workers met on.
+	ControlTopic string `json:"control_topic,omitempty"`
+}
+
+// Merge describes a result merged from the workers of one run. Its
+// Metrics hold the sums and the exactly merged histograms; Workers keep
+// each worker's own figures, to show skew.
+type Merge struct {
+	RunID        string      `json:"run_id"`
+	Workers      int         `json:"workers"`
+	ConfigDigest string      `json:"config_digest"`
+	Missing      []int       `json:"missing_workers,omitempty"`
+	PerWorker    []WorkerRow `json:"per_worker"`
+}
+
+// WorkerRow is one worker's figures in a merged result.
+type WorkerRow struct {
+	ID            int     `json:"id"`
+	Hostname      string  `json:"hostname,omitempty"`
+	Complete      bool    `json:"complete"`
+	StopReason    string  `json:"stop_reason"`
+	Error         string  `json:"error,omitempty"`
+	Records       int64   `json:"records"`
+	Bytes         int64   `json:"bytes"`
+	ErrorsTotal   int64   `json:"errors_total"`
+	ElapsedS      float64 `json:"elapsed_s"`
+	RecordsPerSec float64 `json:"records_per_sec"`
+	MiBPerSec     float64 `json:"mib_per_sec"`
+	// Latency is the worker's summary of the merged result's main latency
+	// kind (LatencyName).
+	LatencyName string  `json:"latency,omitempty"`
+	Latency     Latency `json:"latency_ms"`
 }
 
 // Cluster describes the cluster a run used.
@@ -192,6 +244,10 @@ type Interval struct {
 	P99           float64 `json:"p99_ms"`
 	Max           float64 `json:"max_ms"`
 	Warmup        bool    `json:"warmup,omitempty"`
+	// HDR is the interval's latency histogram (µs, compressed base64),
+	// kept by workers of a distributed run so merged intervals have exact
+	// percentiles.
+	HDR string `json:"hdr,omitempty"`
 }
 
 // Producer holds producer-side statistics.

@@ -48,6 +48,9 @@ type Resolved struct {
 	// BatchSize, MaxRequestSize and BufferMemory are the producer's sizes
 	// in bytes.
 	BatchSize, MaxRequestSize, BufferMemory int
+	// Partitioner is the producer's partitioner (also in Opts), for
+	// callers that wrap it.
+	Partitioner kgo.Partitioner
 }
 
 // Resolve validates every property and returns the configuration of role.
@@ -253,6 +256,7 @@ func (b *builder) producer() error {
 	if err != nil {
 		return err
 	}
+	b.res.Partitioner = p
 	b.opt(kgo.RecordPartitioner(p))
 
 	if id := v["transactional.id"]; id != "" {

@@ -126,7 +126,14 @@ func (c *Conn) check(ctx context.Context, timeout time.Duration) error {
 			c.Info.KafkaVersion = v.VersionGuess()
 		}
 	}
-	if c.Fake != nil {
+	if c.Fake == nil {
+		// A kfake cluster served by another process (ktune embedded) is
+		// still an in-memory fake: label it so, so it never sizes hardware.
+		if meta, err := adm.BrokerMetadata(cctx); err == nil && meta.Cluster == "kfake" {
+			c.Info.Embedded = true
+		}
+	}
+	if c.Info.Embedded {
 		c.Info.KafkaVersion = "kfake (embedded)"
 	}
 	return nil
