@@ -26,7 +26,7 @@ type OutputFlags struct {
 func (o *OutputFlags) Register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVarP(&o.Format, "output", "o", "table", "stdout format: table or json (the result document)")
-	fs.StringVar(&o.Out, "out", "", "result file (default ktune-results/<timestamp>-<kind>.json)")
+	fs.StringVar(&o.Out, "out", "", "result file (default ktune-results/<timestamp>-<kind>.json; - for none, with -o json the document goes to stdout only)")
 	fs.DurationVar(&o.Interval, "interval", 5*time.Second, "progress line interval on stderr")
 }
 
@@ -61,9 +61,19 @@ func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, vers
 	doc.CommandLine = RedactedArgs(os.Args)
 	path := o.Out
 	if path == "" {
-		path = filepath.Join("ktune-results", fmt.Sprintf("%s-%s.json", doc.Start.UTC().Format("20060102T150405Z"), doc.Kind))
+		name := fmt.Sprintf("%s-%s", doc.Start.UTC().Format("20060102T150405Z"), doc.Kind)
+		switch {
+		case doc.Worker != nil:
+			name += fmt.Sprintf("-%s-w%d", doc.Worker.RunID, doc.Worker.ID)
+		case doc.Merge != nil:
+			name += fmt.Sprintf("-%s-merged", doc.Merge.RunID)
+		}
+		path = filepath.Join("ktune-results", name+".json")
 	}
-	werr := result.WriteFile(path, doc)
+	var werr error
+	if path != "-" {
+		werr = result.WriteFile(path, doc)
+	}
 	switch o.Format {
 	case "json":
 		if err := result.Encode(stdout, doc); err != nil {
@@ -72,9 +82,10 @@ func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, vers
 	default:
 		summary.Write(stdout, doc)
 	}
-	if werr != nil {
+	switch {
+	case werr != nil:
 		fmt.Fprintf(stderr, "ktune: could not write the result: %v\n", werr)
-	} else {
+	case path != "-":
 		fmt.Fprintf(stderr, "result written to %s\n", path)
 	}
 	if runErr != nil {

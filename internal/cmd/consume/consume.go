@@ -11,15 +11,18 @@ import (
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/cmd/cmdutil"
 	"github.com/ktune/ktune/loadgen"
+	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/worker"
 )
 
 // NewCmd returns the consume command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		conn cmdutil.ConnFlags
-		out  cmdutil.OutputFlags
-		run  cmdutil.RunFlags
-		cfg  loadgen.ConsumeConfig
+		conn    cmdutil.ConnFlags
+		out     cmdutil.OutputFlags
+		run     cmdutil.RunFlags
+		workers cmdutil.WorkerFlags
+		cfg     loadgen.ConsumeConfig
 	)
 	cmd := &cobra.Command{
 		Use:   "consume",
@@ -29,7 +32,12 @@ time and fetch statistics. Records written by ktune carry their send time, so
 reading them also gives end-to-end latency (same host: same clock).
 
 The run ends after --records, after --duration, or when nothing arrived for
---idle-timeout.`,
+--idle-timeout.
+
+With --workers N, --worker-id I and --run-id, this process is one of N
+workers of a distributed run: its share of the consumers joins the run's
+group (default ktune-<run id>; with --assign it reads its own partitions),
+it reads its share of --records and publishes its result for 'ktune merge'.`,
 		Example: `  ktune consume --brokers 127.0.0.1:9092 --topic ktune-produce --records 100000
   ktune consume --brokers 127.0.0.1:9092 --topic t --consumers 3 -X max.poll.records=2000`,
 		Args: cobra.NoArgs,
@@ -39,6 +47,12 @@ The run ends after --records, after --duration, or when nothing arrived for
 			}
 			if cfg.Records <= 0 && cfg.Duration <= 0 && cfg.IdleTimeout <= 0 {
 				return fmt.Errorf("the run needs a bound: pass --records, --duration or a positive --idle-timeout")
+			}
+			if err := workers.Validate(map[string]*int{"consumers": &cfg.Consumers}); err != nil {
+				return err
+			}
+			if workers.Enabled() && !cfg.Assign && cfg.Group == "" {
+				cfg.Group = worker.GroupName(workers.Spec.RunID)
 			}
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
@@ -54,16 +68,27 @@ The run ends after --records, after --duration, or when nothing arrived for
 			cfg.Partitions = t.Partitions
 			cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 			cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-			doc, runErr := loadgen.Consume(ctx, s.Conn, cfg)
-			if doc != nil {
-				cmdutil.StampTopic(doc, t, cluster.TopicSpec{})
+			digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective})
+			if workers.Enabled() {
+				if cfg, err = workers.Spec.Consume(cfg, t.Partitions); err != nil {
+					return err
+				}
 			}
+			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
+				cfg.StartAt = startAt
+				doc, err := loadgen.Consume(ctx, s.Conn, cfg)
+				if doc != nil {
+					cmdutil.StampTopic(doc, t, cluster.TopicSpec{})
+				}
+				return doc, err
+			})
 			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
 		},
 	}
 	conn.Register(cmd)
 	out.Register(cmd)
 	run.Register(cmd)
+	workers.Register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&cfg.Topic, "topic", "ktune-produce", "topic to read (must exist)")
 	fs.StringVar(&cfg.Group, "group", "", "consumer group (default: group.id, else a fresh ktune-<time> group)")

@@ -10,6 +10,8 @@ import (
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cmd/cmdutil"
 	"github.com/ktune/ktune/loadgen"
+	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/worker"
 )
 
 // NewCmd returns the e2e command.
@@ -20,6 +22,7 @@ func NewCmd(version string) *cobra.Command {
 		topic     cmdutil.TopicFlags
 		workload  cmdutil.ProducerFlags
 		run       cmdutil.RunFlags
+		workers   cmdutil.WorkerFlags
 		consumers int
 		group     string
 	)
@@ -30,7 +33,13 @@ func NewCmd(version string) *cobra.Command {
 same process, and reports the distribution of end-to-end latency (intended
 send time to consumer receipt, one clock, no skew) with both sides'
 throughput. Kafka's own end-to-end tool keeps one record in flight; this
-keeps the rate.`,
+keeps the rate.
+
+With --workers N, --worker-id I and --run-id, this process is one of N
+workers of a distributed run on one topic (default ktune-e2e-<run id>): it
+produces its share of the rate to its own partitions and reads exactly
+those, so send and receipt stay on one clock, then publishes its result for
+'ktune merge'.`,
 		Example: `  ktune e2e --duration 30s --rate 5000
   ktune e2e --brokers 127.0.0.1:9092 --records 100000 --rate 20000 -X acks=all`,
 		Args: cobra.NoArgs,
@@ -38,8 +47,14 @@ keeps the rate.`,
 			if err := out.Validate(); err != nil {
 				return err
 			}
+			if err := workers.Validate(map[string]*int{"producers": &workload.Producers}); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("topic") {
 				topic.Topic = fmt.Sprintf("ktune-e2e-%d", time.Now().UnixNano())
+				if workers.Enabled() {
+					topic.Topic = "ktune-e2e-" + workers.Spec.RunID
+				}
 			}
 			pcfg, err := workload.Config(topic.Topic)
 			if err != nil {
@@ -66,10 +81,23 @@ keeps the rate.`,
 				Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
 				Client: s.Consumer, Logger: s.Logger, Interval: out.Interval,
 			}
-			doc, runErr := loadgen.E2E(ctx, s.Conn, loadgen.E2EConfig{Produce: pcfg, Consume: ccfg})
-			if doc != nil {
-				cmdutil.StampTopic(doc, t, spec)
+			ecfg := loadgen.E2EConfig{Produce: pcfg, Consume: ccfg}
+			w := pcfg.Workload()
+			w.Consumers, w.Group = consumers, group
+			digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective, Consumer: s.Consumer.Effective})
+			if workers.Enabled() {
+				if ecfg, err = workers.Spec.E2E(ecfg, t.Partitions); err != nil {
+					return err
+				}
 			}
+			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
+				ecfg.Produce.StartAt = startAt
+				doc, err := loadgen.E2E(ctx, s.Conn, ecfg)
+				if doc != nil {
+					cmdutil.StampTopic(doc, t, spec)
+				}
+				return doc, err
+			})
 			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
 		},
 	}
@@ -78,6 +106,7 @@ keeps the rate.`,
 	topic.Register(cmd, "")
 	workload.Register(cmd)
 	run.Register(cmd)
+	workers.Register(cmd)
 	cmd.Flags().Lookup("topic").Usage = "topic to use (default: a fresh ktune-e2e-<time> topic)"
 	cmd.Flags().Lookup("rate").DefValue = "1000"
 	workload.Rate = 1000
