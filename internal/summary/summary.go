@@ -92,6 +92,24 @@ func Write(w io.Writer, doc *result.Document) {
 		}
 		tw.Flush()
 	}
+	if mg := doc.Merge; mg != nil {
+		writeWorkers(w, mg)
+	}
+}
+
+// writeWorkers prints a merged result's per-worker figures, to show skew.
+func writeWorkers(w io.Writer, mg *result.Merge) {
+	fmt.Fprintf(w, "\nrun %s: %d of %d workers", mg.RunID, len(mg.PerWorker), mg.Workers)
+	if len(mg.Missing) > 0 {
+		fmt.Fprintf(w, " (missing: %v)", mg.Missing)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "worker	host	records	errors	records/s	MiB/s	p50 ms	p99 ms	max ms	stop	")
+	for _, r := range mg.PerWorker {
+		fmt.Fprintf(tw, "%d	%s	%d	%d	%.1f	%.2f	%.2f	%.2f	%.2f	%s	\n", r.ID, r.Hostname, r.Records, r.ErrorsTotal, r.RecordsPerSec, r.MiBPerSec, r.Latency.P50, r.Latency.P99, r.Latency.Max, r.StopReason)
+	}
+	tw.Flush()
 }
 
 func formatCounts(m map[string]int64) string {

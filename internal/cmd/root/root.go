@@ -9,7 +9,9 @@ import (
 	"github.com/ktune/ktune/internal/cmd/consume"
 	"github.com/ktune/ktune/internal/cmd/e2e"
 	"github.com/ktune/ktune/internal/cmd/embedded"
+	"github.com/ktune/ktune/internal/cmd/k8s"
 	"github.com/ktune/ktune/internal/cmd/maxrate"
+	"github.com/ktune/ktune/internal/cmd/merge"
 	"github.com/ktune/ktune/internal/cmd/probe"
 	"github.com/ktune/ktune/internal/cmd/produce"
 	"github.com/ktune/ktune/internal/cmd/profiles"
@@ -33,6 +35,6 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceErrors: true,
 	}
 	cmd.AddCommand(tune.NewCmd(), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
-		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), version.NewCmd(v))
+		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), k8s.NewCmd(v), version.NewCmd(v))
 	return cmd
 }
