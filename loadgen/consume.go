@@ -156,6 +156,10 @@ func Consume(ctx context.Context, conn *cluster.Conn, cfg ConsumeConfig) (*resul
 	doc.Start = time.Now()
 	cause := r.run(ctx, conn)
 	doc.End = time.Now()
+	if r.startNs != 0 {
+		// After a wait for StartAt, the run began when the clients did.
+		doc.Start = r.clock.Time(r.startNs)
+	}
 	if err := r.finish(doc, false); err != nil {
 		return nil, err
 	}

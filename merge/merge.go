@@ -167,17 +167,14 @@ func check(in []Input) error {
 		case d.Worker.ConfigDigest != r.Worker.ConfigDigest:
 			return fmt.Errorf("%s (worker %d) ran another configuration than %s (worker %d): config digests %s and %s differ, so their workload or client settings differ", x.Source, d.Worker.ID, ref.Source, r.Worker.ID, d.Worker.ConfigDigest, r.Worker.ConfigDigest)
 		case d.Cluster.Embedded != r.Cluster.Embedded:
-			return fmt.Errorf("%s ran against an embedded cluster but %s did not: merge combines workers of one cluster", firstOf(x, ref, d.Cluster.Embedded), firstOf(ref, x, d.Cluster.Embedded))
+			fake, other := x.Source, ref.Source
+			if r.Cluster.Embedded {
+				fake, other = other, fake
+			}
+			return fmt.Errorf("%s ran against an embedded cluster but %s did not: merge combines workers of one cluster", fake, other)
 		}
 	}
 	return nil
-}
-
-func firstOf(a, b Input, cond bool) string {
-	if cond {
-		return a.Source
-	}
-	return b.Source
 }
 
 func missingWorkers(in []Input, workers int, known []int) []int {

@@ -91,7 +91,9 @@ func Join(ctx context.Context, conn *cluster.Conn, spec Spec, digest string) (*C
 		if ctx.Err() == nil {
 			// Tell the others, so they fail now rather than at their
 			// own timeout.
-			_ = c.send(context.Background(), message{Type: typeAbort, Error: err.Error()})
+			actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_ = c.send(actx, message{Type: typeAbort, Error: err.Error()})
+			acancel()
 		}
 		cl.Close()
 		return nil, time.Time{}, err
@@ -107,6 +109,9 @@ func newControlClient(conn *cluster.Conn, topic string) (*kgo.Client, error) {
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		kgo.ProducerBatchCompression(kgo.ZstdCompression(), kgo.NoCompression()),
 		kgo.ProducerBatchMaxBytes(maxMessageBytes),
+		// A control message that cannot be written in this long will not
+		// be: fail instead of retrying forever.
+		kgo.RecordDeliveryTimeout(30*time.Second),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}),
 		kgo.FetchMaxPartitionBytes(maxMessageBytes),
 		kgo.FetchMaxWait(200*time.Millisecond),
