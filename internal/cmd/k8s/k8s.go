@@ -195,6 +195,9 @@ func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
 			return fmt.Errorf("--%s names a local file the pods do not have: put the client settings and credentials in a Secret (kubectl create secret generic ktune-client --from-file=client.properties=FILE) and pass --config-secret ktune-client", name)
 		}
 	}
+	if fs.Changed("out") {
+		return errors.New("--out in the run: each worker writes its result in its pod's /results and publishes it to the control topic, where the merge Job reads it; drop --out")
+	}
 	props, _ := fs.GetStringArray("property")
 	for _, kv := range props {
 		if k, _, _ := strings.Cut(kv, "="); clientcfg.IsSecret(strings.TrimSpace(k)) {

@@ -59,6 +59,7 @@ func TestRenderRefuses(t *testing.T) {
 		{"remote without allow", ok, []string{"produce", "--records", "10", "--brokers", "kafka:9092"}, "add --allow-remote"},
 		{"secret property", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "-X", "sasl.jaas.config=secret"}, "-X sasl.jaas.config is a secret"},
 		{"local file", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--sasl-password-file", "/home/me/pw"}, "--sasl-password-file names a local file"},
+		{"result file", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--out", "/tmp/r.json"}, "--out in the run"},
 		{"worker id", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--worker-id", "1"}, "--worker-id in the run: render sets it"},
 		{"too few producers", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--producers", "1"}, "--producers 1 is fewer than --workers 2"},
 		{"too few records", ok, []string{"produce", "--records", "1", "--brokers", "k:1", "--allow-remote"}, "--records 1 is fewer than --workers 2"},
