@@ -371,9 +371,10 @@ func (r *produceRun) batchMax(values []*payload.Values) int {
 	return 0
 }
 
-// share splits n over k parts: part i gets its even share, the first n%k
-// parts one more.
-func share(n int64, i, k int) int64 {
+// Share splits n over k parts: part i gets its even share, the first n%k
+// parts one more. Producers of a run and workers of a distributed run
+// split their counts with it.
+func Share(n int64, i, k int) int64 {
 	s := n / int64(k)
 	if int64(i) < n%int64(k) {
 		s++
@@ -385,10 +386,10 @@ func share(n int64, i, k int) int64 {
 func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Client, values *payload.Values, keys *payload.Keys) error {
 	cfg := &r.cfg
 	ps := r.states[i]
-	warmN := share(cfg.WarmupRecords, i, cfg.Producers)
+	warmN := Share(cfg.WarmupRecords, i, cfg.Producers)
 	var limit int64 = math.MaxInt64
 	if cfg.Records > 0 {
-		limit = warmN + share(cfg.Records, i, cfg.Producers)
+		limit = warmN + Share(cfg.Records, i, cfg.Producers)
 	}
 	n := float64(cfg.Producers)
 	timer := time.NewTimer(time.Hour)

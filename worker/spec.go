@@ -70,15 +70,8 @@ func (s *Spec) Validate() error {
 	return nil
 }
 
-// share is worker id's even share of n: the first n%workers workers take
-// one more.
-func (s Spec) share(n int64) int64 {
-	v := n / int64(s.Workers)
-	if int64(s.ID) < n%int64(s.Workers) {
-		v++
-	}
-	return v
-}
+// share is worker id's even share of n.
+func (s Spec) share(n int64) int64 { return loadgen.Share(n, s.ID, s.Workers) }
 
 // shareAtLeastOne is share(n) for a count every worker needs at least one
 // of.

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/cmd/consume"
 	"github.com/ktune/ktune/internal/cmd/e2e"
 	"github.com/ktune/ktune/internal/cmd/produce"
@@ -227,7 +228,7 @@ func loopback(hostport string) bool {
 		return true
 	}
 	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
+	return err == nil && cluster.IsLoopback(ip)
 }
 
 // connectionArgs are the run's flags the merge step needs to read the
