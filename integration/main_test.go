@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/loadgen"
 	"github.com/ktune/ktune/loadgen/payload"
 	"github.com/ktune/ktune/result"
@@ -31,9 +31,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	ktuneBin = filepath.Join(dir, "ktune")
-	if out, err := exec.Command("go", "build", "-o", ktuneBin, "../cmd/ktune").CombinedOutput(); err != nil {
-		fmt.Printf("building ktune: %v\n%s", err, out)
+	if ktuneBin, err = testkit.Build(dir); err != nil {
+		fmt.Printf("building ktune: %v\n", err)
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -1,18 +1,15 @@
 package integration
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ktune/ktune/internal/hist"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -20,28 +17,12 @@ import (
 // and fails the test when one fails.
 func workerProcesses(t *testing.T, env []string, argss ...[]string) []string {
 	t.Helper()
-	outs, errs := make([]string, len(argss)), make([]error, len(argss))
-	var stderr = make([]bytes.Buffer, len(argss))
-	var wg sync.WaitGroup
-	for i, args := range argss {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, ktuneBin, args...)
-			cmd.Env = append(os.Environ(), env...)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &stderr[i]
-			errs[i] = cmd.Run()
-			outs[i] = out.String()
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("process %d (%v): %v\n%s", i, argss[i][:1], err, stderr[i].String())
+	var outs []string
+	for i, r := range testkit.RunAll(ktuneBin, env, 3*time.Minute, argss...) {
+		if r.Err != nil {
+			t.Fatalf("process %d (%v): %v\n%s", i, argss[i][:1], r.Err, r.Stderr)
 		}
+		outs = append(outs, r.Stdout)
 	}
 	return outs
 }

@@ -1,11 +1,8 @@
 package root
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/ktune/ktune/internal/hist"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -25,12 +23,7 @@ var ktuneBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	bin := filepath.Join(dir, "ktune")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/ktune/ktune/cmd/ktune").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
+	return testkit.Build(dir)
 })
 
 // processes runs ktune once per argument list, side by side, and returns
@@ -41,22 +34,9 @@ func processes(t *testing.T, argss ...[]string) (outs, errs []string, failed []e
 	if err != nil {
 		t.Fatal(err)
 	}
-	outs, errs, failed = make([]string, len(argss)), make([]string, len(argss)), make([]error, len(argss))
-	var wg sync.WaitGroup
-	for i, args := range argss {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
-			var o, e bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &o, &e
-			failed[i] = cmd.Run()
-			outs[i], errs[i] = o.String(), e.String()
-		}()
+	for _, r := range testkit.RunAll(bin, nil, 2*time.Minute, argss...) {
+		outs, errs, failed = append(outs, r.Stdout), append(errs, r.Stderr), append(failed, r.Err)
 	}
-	wg.Wait()
 	return outs, errs, failed
 }
 
