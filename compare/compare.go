@@ -112,11 +112,11 @@ func Analyze(entries []*Entry, repeat int) *result.Comparison {
 				continue
 			}
 			mean, half := stats.MeanCI95(x)
-			s := result.SampleStats{N: len(x), Samples: x, Mean: round(mean), CI95: round(nanToZero(half))}
+			s := result.SampleStats{N: len(x), Samples: x, Mean: result.Round(mean), CI95: result.Round(nanToZero(half))}
 			if base := samples[0][m]; i > 0 && len(base) > 0 {
 				bm, _ := stats.MeanCI95(base)
 				if bm != 0 {
-					rd := round((mean - bm) / bm)
+					rd := result.Round((mean - bm) / bm)
 					s.RelDiff = &rd
 				}
 				if _, _, p := stats.Welch(x, base); !math.IsNaN(p) {
@@ -138,5 +138,3 @@ func nanToZero(f float64) float64 {
 	}
 	return f
 }
-
-func round(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -449,7 +449,7 @@ func (r *consumeRun) consumerMetrics() (result.Metrics, *result.Consumer, error)
 		cs.mu.Unlock()
 	}
 	if first >= 0 && last > first {
-		m.ElapsedS = round(float64(last-first) / 1e9)
+		m.ElapsedS = result.Round(float64(last-first) / 1e9)
 	}
 	m.SetRates()
 	if e2e.Count() > 0 {
@@ -459,17 +459,17 @@ func (r *consumeRun) consumerMetrics() (result.Metrics, *result.Consumer, error)
 	}
 	c.Records, c.Bytes, c.RecordsPerSec, c.MiBPerSec = m.Records, m.Bytes, m.RecordsPerSec, m.MiBPerSec
 	if first >= 0 {
-		c.TimeToFirstRecordMs = round(float64(first-r.startNs) / 1e6)
+		c.TimeToFirstRecordMs = result.Round(float64(first-r.startNs) / 1e6)
 	}
 	if joined >= 0 {
-		c.GroupJoinMs = round(float64(joined) / 1e6)
+		c.GroupJoinMs = result.Round(float64(joined) / 1e6)
 	}
 	if c.Polls > 0 {
-		c.AvgRecordsPerPoll = round(float64(m.Records) / float64(c.Polls))
+		c.AvgRecordsPerPoll = result.Round(float64(m.Records) / float64(c.Polls))
 	}
 	c.Batches = r.batches.Load()
 	if c.Batches > 0 {
-		c.AvgBatchRecords = round(float64(r.batchRecords.Load()) / float64(c.Batches))
+		c.AvgBatchRecords = result.Round(float64(r.batchRecords.Load()) / float64(c.Batches))
 	}
 	c.CompressedBytes = r.compressed.Load()
 	c.UncompressedBytes = r.uncompressed.Load()

@@ -64,10 +64,10 @@ func (ir *intervalReporter) close() {
 		return // a sliver left at the end with nothing in it
 	}
 	iv := result.Interval{
-		T:       round(float64(now-ir.startNs) / 1e9),
+		T:       result.Round(float64(now-ir.startNs) / 1e9),
 		Records: records, Bytes: bytes, Errors: errs,
-		RecordsPerSec: round(float64(records) / secs),
-		MiBPerSec:     round(float64(bytes) / result.MiB / secs),
+		RecordsPerSec: result.Round(float64(records) / secs),
+		MiBPerSec:     result.Round(float64(bytes) / result.MiB / secs),
 	}
 	if ir.h.Count() > 0 {
 		iv.P50, iv.P99, iv.Max = ir.h.QuantileMs(0.5), ir.h.QuantileMs(0.99), ir.h.MaxMs()

@@ -647,24 +647,24 @@ func (r *produceRun) producerStats() *result.Producer {
 			recs += ps.main.records + ps.warm.records
 			ps.mu.Unlock()
 		}
-		p.AvgBatchRecords = round(float64(recs) / float64(p.Batches))
-		p.AvgBatchBytes = round(float64(p.CompressedBytes) / float64(p.Batches))
+		p.AvgBatchRecords = result.Round(float64(recs) / float64(p.Batches))
+		p.AvgBatchBytes = result.Round(float64(p.CompressedBytes) / float64(p.Batches))
 	}
 	if p.UncompressedBytes > 0 {
-		p.CompressionRatio = round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
+		p.CompressionRatio = result.Round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
 	}
 	for _, ps := range r.states {
 		ps.mu.Lock()
-		if ms := round(float64(ps.partGap) / 1e6); ms > p.LongestPartitionAckGapMs {
+		if ms := result.Round(float64(ps.partGap) / 1e6); ms > p.LongestPartitionAckGapMs {
 			p.LongestPartitionAckGapMs = ms
-			p.PartitionAckGapStartS = round(float64(ps.partGapAt-r.startNs) / 1e9)
+			p.PartitionAckGapStartS = result.Round(float64(ps.partGapAt-r.startNs) / 1e9)
 			p.PartitionAckGapPartition = ps.partGapP
 		}
 		ps.mu.Unlock()
 	}
-	p.LongestAckGapMs = round(float64(r.gapMax.Load()) / 1e6)
+	p.LongestAckGapMs = result.Round(float64(r.gapMax.Load()) / 1e6)
 	if at := r.gapAt.Load(); at > 0 {
-		p.AckGapStartS = round(float64(at-r.startNs) / 1e9)
+		p.AckGapStartS = result.Round(float64(at-r.startNs) / 1e9)
 	}
 	return p
 }
@@ -688,7 +688,7 @@ func statsMetrics(s *stats, from, to int64) (result.Metrics, error) {
 	m.Errors = s.errors.mergeInto(nil)
 	m.ErrorsTotal = total(m.Errors)
 	if to > from {
-		m.ElapsedS = round(float64(to-from) / 1e9)
+		m.ElapsedS = result.Round(float64(to-from) / 1e9)
 	}
 	m.SetRates()
 	if s.records > 0 {
@@ -744,5 +744,3 @@ func produceWorkload(c *ProduceConfig) result.Workload {
 		MaxErrors:       c.MaxErrors,
 	}
 }
-
-func round(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -64,10 +64,10 @@ func intervals(ms []*result.Metrics, offsets []float64) ([]result.Interval, erro
 	for _, k := range keys {
 		b := buckets[k]
 		iv := b.iv
-		iv.T = round(iv.T)
+		iv.T = result.Round(iv.T)
 		if secs := iv.T - prev; secs > 0 {
-			iv.RecordsPerSec = round(float64(iv.Records) / secs)
-			iv.MiBPerSec = round(float64(iv.Bytes) / result.MiB / secs)
+			iv.RecordsPerSec = result.Round(float64(iv.Records) / secs)
+			iv.MiBPerSec = result.Round(float64(iv.Bytes) / result.MiB / secs)
 		}
 		prev = iv.T
 		if b.exact && b.h.Count() > 0 {

@@ -291,11 +291,11 @@ func producer(ms []*result.Metrics, offsets []float64) *result.Producer {
 		out.CompressedBytes += p.CompressedBytes
 		batchRecords += p.AvgBatchRecords * float64(p.Batches)
 		if p.LongestAckGapMs > out.LongestAckGapMs {
-			out.LongestAckGapMs, out.AckGapStartS = p.LongestAckGapMs, round(p.AckGapStartS+offsets[i])
+			out.LongestAckGapMs, out.AckGapStartS = p.LongestAckGapMs, result.Round(p.AckGapStartS+offsets[i])
 		}
 		if p.LongestPartitionAckGapMs > out.LongestPartitionAckGapMs {
 			out.LongestPartitionAckGapMs = p.LongestPartitionAckGapMs
-			out.PartitionAckGapStartS = round(p.PartitionAckGapStartS + offsets[i])
+			out.PartitionAckGapStartS = result.Round(p.PartitionAckGapStartS + offsets[i])
 			out.PartitionAckGapPartition = p.PartitionAckGapPartition
 		}
 	}
@@ -303,11 +303,11 @@ func producer(ms []*result.Metrics, offsets []float64) *result.Producer {
 		return nil
 	}
 	if out.Batches > 0 {
-		out.AvgBatchRecords = round(batchRecords / float64(out.Batches))
-		out.AvgBatchBytes = round(float64(out.CompressedBytes) / float64(out.Batches))
+		out.AvgBatchRecords = result.Round(batchRecords / float64(out.Batches))
+		out.AvgBatchBytes = result.Round(float64(out.CompressedBytes) / float64(out.Batches))
 	}
 	if out.UncompressedBytes > 0 {
-		out.CompressionRatio = round(float64(out.CompressedBytes) / float64(out.UncompressedBytes))
+		out.CompressionRatio = result.Round(float64(out.CompressedBytes) / float64(out.UncompressedBytes))
 	}
 	return out
 }
@@ -342,14 +342,12 @@ func consumer(ms []*result.Metrics) *result.Consumer {
 	if out == nil {
 		return nil
 	}
-	out.RecordsPerSec, out.MiBPerSec = round(out.RecordsPerSec), round(out.MiBPerSec)
+	out.RecordsPerSec, out.MiBPerSec = result.Round(out.RecordsPerSec), result.Round(out.MiBPerSec)
 	if out.Polls > 0 {
-		out.AvgRecordsPerPoll = round(float64(out.Records) / float64(out.Polls))
+		out.AvgRecordsPerPoll = result.Round(float64(out.Records) / float64(out.Polls))
 	}
 	if out.Batches > 0 {
-		out.AvgBatchRecords = round(batchRecords / float64(out.Batches))
+		out.AvgBatchRecords = result.Round(batchRecords / float64(out.Batches))
 	}
 	return out
 }
-
-func round(f float64) float64 { return math.Round(f*1000) / 1000 }

@@ -85,7 +85,7 @@ func meanBy(s *result.Sweep, key func(result.SweepPoint) (string, bool)) map[str
 		}
 	}
 	for k := range sum {
-		sum[k] = round(sum[k] / float64(n[k]))
+		sum[k] = result.Round(sum[k] / float64(n[k]))
 	}
 	return sum
 }
@@ -199,7 +199,7 @@ func Codecs(s *result.Sweep) *Chart {
 	r := Series{Name: "compressed / uncompressed x 100"}
 	for i, c := range order {
 		t.X, t.Y, t.Labels = append(t.X, float64(i)), append(t.Y, tput[c]), append(t.Labels, c)
-		r.X, r.Y, r.Labels = append(r.X, float64(i)), append(r.Y, round(mean(ratio[c])*100)), append(r.Labels, c)
+		r.X, r.Y, r.Labels = append(r.X, float64(i)), append(r.Y, result.Round(mean(ratio[c])*100)), append(r.Labels, c)
 	}
 	return &Chart{ID: "codecs", Title: "Compression codecs", XLabel: "compression.type", YLabel: "MiB/s  |  size ratio (%)", Kind: "bars", Series: []Series{t, r},
 		Note: "client CPU per codec is not measured yet"}
@@ -254,7 +254,7 @@ func LatencyPercentiles(named map[string]*result.Document) *Chart {
 	return c
 }
 
-func pctX(p float64) float64 { return round(math.Log10(1 / (1 - p))) }
+func pctX(p float64) float64 { return result.Round(math.Log10(1 / (1 - p))) }
 
 // Timeline plots one run's throughput and p99 per interval, as two charts.
 func Timeline(name string, d *result.Document) []*Chart {
@@ -313,11 +313,9 @@ func SizingChart(a *advisor.Advice) *Chart {
 	s := Series{Name: "share of the recommended brokers (%)"}
 	for i, c := range a.Sizing.Constraints {
 		s.X = append(s.X, float64(i))
-		s.Y = append(s.Y, round(float64(c.Brokers)/float64(a.Sizing.Brokers)*100))
+		s.Y = append(s.Y, result.Round(float64(c.Brokers)/float64(a.Sizing.Brokers)*100))
 		s.Labels = append(s.Labels, c.Resource)
 	}
 	return &Chart{ID: "sizing", Title: fmt.Sprintf("What each resource needs of the %d brokers", a.Sizing.Brokers), XLabel: "resource", YLabel: "brokers needed (% of recommended)", Kind: "bars", Series: []Series{s},
 		Note: "100% is the binding constraint: " + a.Sizing.Binding}
 }
-
-func round(f float64) float64 { return math.Round(f*1000) / 1000 }

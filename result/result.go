@@ -4,6 +4,7 @@
 package result
 
 import (
+	"math"
 	"time"
 
 	"github.com/ktune/ktune/internal/hist"
@@ -346,6 +347,10 @@ func (m *Metrics) SetRates() {
 	m.RecordsPerSec = round3(float64(m.Records) / m.ElapsedS)
 	m.MiBPerSec = round3(float64(m.Bytes) / MiB / m.ElapsedS)
 }
+
+// Round rounds f to 3 decimals, half away from zero: how ktune's
+// documents keep figures readable.
+func Round(f float64) float64 { return math.Round(f*1000) / 1000 }
 
 func round3(f float64) float64 {
 	const k = 1000
