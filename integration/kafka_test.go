@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ktune/ktune/advisor"
+	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/clientcfg"
-	"github.com/ktune/ktune/loadgen"
-	"github.com/ktune/ktune/loadgen/payload"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/sweep"
 	"github.com/ktune/ktune/result"
-	"github.com/ktune/ktune/sweep"
 )
 
 func TestAcksAndIdempotence(t *testing.T) {

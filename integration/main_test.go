@@ -14,9 +14,9 @@ import (
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/internal/testkit"
-	"github.com/ktune/ktune/loadgen"
-	"github.com/ktune/ktune/loadgen/payload"
 	"github.com/ktune/ktune/result"
 )
 

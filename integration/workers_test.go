@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ktune/ktune/internal/hist"
 	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/result/hist"
 )
 
 // workerProcesses runs one ktune process per argument list side by side

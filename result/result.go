@@ -7,7 +7,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/ktune/ktune/internal/hist"
+	"github.com/ktune/ktune/result/hist"
 )
 
 // SchemaVersion is the major version of the document this package writes.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ktune/ktune/internal/hist"
+	"github.com/ktune/ktune/result/hist"
 )
 
 func sample() *Document {

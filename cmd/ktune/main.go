@@ -11,8 +11,8 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/ktune/ktune/internal/cmd/cmdutil"
-	"github.com/ktune/ktune/internal/cmd/root"
+	"github.com/ktune/ktune/internal/cli/cmdutil"
+	"github.com/ktune/ktune/internal/cli/root"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -11,15 +11,15 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ktune/ktune/advisor"
+	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
-	"github.com/ktune/ktune/loadgen"
-	"github.com/ktune/ktune/loadgen/payload"
-	"github.com/ktune/ktune/probe"
-	"github.com/ktune/ktune/reports"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/probe"
+	"github.com/ktune/ktune/internal/reports"
+	"github.com/ktune/ktune/internal/sweep"
 	"github.com/ktune/ktune/result"
-	"github.com/ktune/ktune/sweep"
 )
 
 // Config describes a tuning run.

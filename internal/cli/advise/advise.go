@@ -1,0 +1,205 @@
+// Package advise is the `ktune advise` command.
+package advise
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ktune/ktune/internal/advisor"
+	"github.com/ktune/ktune/internal/cli/cmdutil"
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/result"
+)
+
+// NewCmd returns the advise command.
+func NewCmd(version string) *cobra.Command {
+	var (
+		w                    advisor.Workload
+		conn                 cmdutil.ConnFlags
+		workloadFile         string
+		probeFiles, results  []string
+		retention            time.Duration
+		output, out, propDir string
+	)
+	cmd := &cobra.Command{
+		Use:   "advise",
+		Short: "Size the cluster and recommend a configuration from measurements",
+		Long: `Turns a workload (flags or --workload FILE), probe documents (--probe) and run
+results (--results: produce, consume and sweep documents) into a hardware
+sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
+configuration, every number with its formula, its inputs and where each came
+from. Without measurements it applies the textbook rules and says so; measured
+disk bandwidth replaces the 100 MB/s-per-broker assumption, measured
+single-partition throughput drives the partition count, and sweep results give
+the Pareto front and the best point for --goal. With --brokers it also audits
+the live cluster. Results from the embedded cluster are never used for sizing.`,
+		Example: `  ktune advise --records-per-day 100000000 --record-size 1000 --peak-factor 20 --replication-factor 2 --retention 72h
+  ktune advise --workload workload.yaml --probe probe.json --results sweep.json --goal throughput --write-properties conf/
+  ktune advise --avg-mbps 50 --brokers 127.0.0.1:9092 -o md`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch output {
+			case "table", "md", "json":
+			default:
+				return fmt.Errorf("--output %q: must be table, md or json", output)
+			}
+			if workloadFile != "" {
+				data, err := os.ReadFile(workloadFile)
+				if err != nil {
+					return fmt.Errorf("--workload: %w", err)
+				}
+				var fw advisor.Workload
+				dec := yaml.NewDecoder(bytes.NewReader(data))
+				dec.KnownFields(true)
+				if err := dec.Decode(&fw); err != nil {
+					return fmt.Errorf("%s: %v", workloadFile, err)
+				}
+				mergeFlags(cmd, &fw, &w)
+				w = fw
+			}
+			if retention > 0 {
+				w.RetentionHours = retention.Hours()
+			}
+			in := advisor.Input{Workload: w}
+			for _, p := range probeFiles {
+				doc, err := result.ReadProbe(p)
+				if err != nil {
+					return err
+				}
+				in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: p, Doc: doc})
+			}
+			for _, p := range results {
+				if err := readResult(p, &in); err != nil {
+					return err
+				}
+			}
+			if len(conn.Brokers) > 0 {
+				s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Admin)
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				cl, err := s.Conn.NewClient()
+				if err != nil {
+					return err
+				}
+				defer cl.Close()
+				audit, err := advisor.RunAudit(cmd.Context(), cl)
+				if err != nil {
+					return err
+				}
+				in.Audit = audit
+			}
+			a, err := advisor.Advise(in)
+			if err != nil {
+				return err
+			}
+			a.KtuneVersion, a.CommandLine = version, cmdutil.RedactedArgs(os.Args)
+			path := out
+			if path == "" {
+				path = filepath.Join("ktune-results", a.Created.UTC().Format("20060102T150405Z")+"-advice.json")
+			}
+			if err := result.WriteJSON(path, a); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "advice written to %s\n", path)
+			if propDir != "" {
+				if err := advisor.WriteProperties(propDir, a); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "properties written to %s\n", propDir)
+			}
+			if output == "json" {
+				return result.Encode2(cmd.OutOrStdout(), a)
+			}
+			advisor.WriteMarkdown(cmd.OutOrStdout(), a)
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&workloadFile, "workload", "", "workload YAML file (keys as the flags, with underscores: records_per_day, record_size, ...); flags given too override it")
+	fs.Float64Var(&w.RecordsPerDay, "records-per-day", 0, "records produced per day")
+	fs.Float64Var(&w.AvgMBps, "avg-mbps", 0, "average produce rate in MB/s (instead of --records-per-day)")
+	fs.Float64Var(&w.RecordBytes, "record-size", 0, "average record size in bytes")
+	fs.Float64Var(&w.PeakFactor, "peak-factor", 0, "peak rate over the average (default 1)")
+	fs.IntVar(&w.Replication, "replication-factor", 0, "replication factor (default 3)")
+	fs.IntVar(&w.MinInsync, "min-insync-replicas", 0, "min.insync.replicas (default 2)")
+	fs.DurationVar(&retention, "retention", 0, "retention time, e.g. 168h (default 7 days)")
+	fs.IntVar(&w.ConsumerGroups, "consumer-groups", 0, "consumer groups reading everything (default 1)")
+	fs.IntVar(&w.LaggingReaders, "lagging-readers", 0, "readers reading from disk, behind the head")
+	fs.Float64Var(&w.LagHours, "lag-hours", 0, "how far behind lagging readers may be, for page cache")
+	fs.Float64Var(&w.SLOp99Ms, "slo-p99", 0, "p99 latency objective in ms")
+	fs.StringVar(&w.Durability, "durability", "", "at-most-once, at-least-once (default) or exactly-once")
+	fs.StringVar(&w.Goal, "goal", "", "throughput, latency, durability or balanced (default)")
+	fs.Float64Var(&w.Headroom, "headroom", 0, "growth to plan for, as a fraction (0.3 = 30%)")
+	fs.IntVar(&w.Partitions, "partitions", 0, "planned partitions in all (page cache and replicas per broker)")
+	fs.IntVar(&w.Consumers, "consumers-per-group", 0, "planned consumers per group")
+	fs.Float64Var(&w.TargetMBps, "target-mbps", 0, "target topic throughput for the partition rule (default: the peak)")
+	fs.Float64Var(&w.ProducerPartitionMBps, "producer-partition-mbps", 0, "producer MB/s on one partition (default: from --results)")
+	fs.Float64Var(&w.ConsumerPartitionMBps, "consumer-partition-mbps", 0, "consumer MB/s on one partition (default: from --results)")
+	fs.Float64Var(&w.HeapGB, "heap-gb", 0, "broker JVM heap in GB (default 6)")
+	fs.StringArrayVar(&probeFiles, "probe", nil, "probe document from ktune probe (repeatable)")
+	fs.StringArrayVar(&results, "results", nil, "produce, consume or sweep result document (repeatable)")
+	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
+	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
+	fs.StringVarP(&output, "output", "o", "table", "stdout format: table, md or json")
+	fs.StringVar(&out, "out", "", "advice file (default ktune-results/<time>-advice.json)")
+	fs.StringVar(&propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
+	conn.LogLevel = "warn"
+	conn.ConnectTimeout = 10 * time.Second
+	return cmd
+}
+
+// mergeFlags copies flags the user set over the file's workload.
+func mergeFlags(cmd *cobra.Command, file, flags *advisor.Workload) {
+	fb, _ := json.Marshal(flags)
+	var fm map[string]any
+	json.Unmarshal(fb, &fm)
+	names := map[string]string{"records-per-day": "records_per_day", "avg-mbps": "avg_mbps", "record-size": "record_size_bytes", "peak-factor": "peak_factor",
+		"replication-factor": "replication_factor", "min-insync-replicas": "min_insync_replicas", "consumer-groups": "consumer_groups", "lagging-readers": "lagging_readers",
+		"slo-p99": "slo_p99_ms", "durability": "durability", "goal": "goal", "headroom": "headroom", "partitions": "partitions", "heap-gb": "heap_gb",
+		"target-mbps": "target_mbps", "producer-partition-mbps": "producer_partition_mbps", "consumer-partition-mbps": "consumer_partition_mbps", "lag-hours": "lag_hours", "consumers-per-group": "consumers_per_group"}
+	sub := map[string]any{}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if key, ok := names[f.Name]; ok {
+			sub[key] = fm[key]
+		}
+	})
+	b, _ := json.Marshal(sub)
+	json.Unmarshal(b, file)
+}
+
+// readResult reads a produce, consume, e2e or sweep document.
+func readResult(path string, in *advisor.Input) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--results: %w", err)
+	}
+	var head struct {
+		Kind result.Kind `json:"kind"`
+	}
+	json.Unmarshal(data, &head)
+	switch head.Kind {
+	case result.KindSweep:
+		s, err := result.DecodeSweep(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		in.Sweeps = append(in.Sweeps, advisor.Named[*result.Sweep]{Path: path, Doc: s})
+	default:
+		d, err := result.Decode(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		in.Results = append(in.Results, advisor.Named[*result.Document]{Path: path, Doc: d})
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Package probe is the `ktune probe` command.
+package probe
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/internal/cli/cmdutil"
+	hostprobe "github.com/ktune/ktune/internal/probe"
+	"github.com/ktune/ktune/internal/summary"
+	"github.com/ktune/ktune/result"
+)
+
+// NewCmd returns the probe command.
+func NewCmd(version string) *cobra.Command {
+	var (
+		cfg      hostprobe.Config
+		size     string
+		output   string
+		out      string
+		ccFile   string
+		nicSpeed int
+		logLevel string
+	)
+	cmd := &cobra.Command{
+		Use:   "probe",
+		Short: "Measure what this host can give a Kafka broker and check its OS settings",
+		Long: `Measures each log dir's sequential write and read bandwidth (O_DIRECT, 1 MiB
+blocks, queue depth 4: no page cache), random 4 KiB write IOPS and fdatasync
+latency of 4 KiB appends; reads CPU, memory, network and the OS settings Kafka
+cares about; and checks them against Kafka's guidance. Readings the host does
+not expose are reported as unknown with the reason. Test files are removed,
+also on Ctrl-C. --quick writes nothing.`,
+		Example: `  ktune probe --log-dir /var/lib/kafka/data
+  ktune probe --quick -o json
+  ktune probe --log-dir /data1 --log-dir /data2 --cruise-control-capacity capacity.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "table" && output != "json" {
+				return fmt.Errorf("--output %q: must be table or json", output)
+			}
+			if size != "" {
+				n, err := hostprobe.ParseSize(size)
+				if err != nil {
+					return err
+				}
+				cfg.TestBytes = n
+			}
+			flags := cmdutil.ConnFlags{LogLevel: logLevel}
+			log, err := flags.Logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			cfg.Logger = log
+			p, err := hostprobe.Run(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			p.KtuneVersion = version
+			p.CommandLine = cmdutil.RedactedArgs(os.Args)
+			path := out
+			if path == "" {
+				path = filepath.Join("ktune-results", p.Start.UTC().Format("20060102T150405Z")+"-probe.json")
+			}
+			if err := result.WriteProbe(path, p); err != nil {
+				return err
+			}
+			if output == "json" {
+				if err := result.Encode2(cmd.OutOrStdout(), p); err != nil {
+					return err
+				}
+			} else {
+				summary.WriteProbe(cmd.OutOrStdout(), p)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "probe written to %s\n", path)
+			if ccFile != "" {
+				data, err := hostprobe.CruiseControlCapacity(p, nicSpeed)
+				if err != nil {
+					return fmt.Errorf("cruise control capacity: %w", err)
+				}
+				if err := result.WriteAtomic(ccFile, append(data, '\n')); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "Cruise Control capacity written to %s\n", ccFile)
+			}
+			if !p.Complete && cmd.Context().Err() != nil {
+				return cmdutil.ErrInterrupted
+			}
+			return nil
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringArrayVar(&cfg.LogDirs, "log-dir", nil, "Kafka log dir to examine and measure (repeatable; default: the current directory)")
+	fs.BoolVar(&cfg.Quick, "quick", false, "read settings only: no disk writes, at most 5 s")
+	fs.StringVar(&size, "disk-test-size", "256MiB", "bytes written per log dir by the sequential tests")
+	fs.DurationVar(&cfg.Budget, "budget", 0, "bound on the whole probe (default 30s, 5s with --quick)")
+	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
+	fs.StringVar(&out, "out", "", "probe file (default ktune-results/<time>-probe.json)")
+	fs.StringVar(&ccFile, "cruise-control-capacity", "", "also write a Cruise Control capacity.json here")
+	fs.IntVar(&nicSpeed, "nic-speed", 0, "NIC speed in Mb/s for the capacity file when the kernel reports none")
+	fs.StringVar(&logLevel, "log-level", "warn", "log level on stderr")
+	_ = time.Second
+	return cmd
+}

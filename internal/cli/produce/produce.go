@@ -1,0 +1,97 @@
+// Package produce is the `ktune produce` command.
+package produce
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/internal/cli/cmdutil"
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/worker"
+	"github.com/ktune/ktune/result"
+)
+
+// NewCmd returns the produce command.
+func NewCmd(version string) *cobra.Command {
+	var (
+		conn     cmdutil.ConnFlags
+		out      cmdutil.OutputFlags
+		topic    cmdutil.TopicFlags
+		workload cmdutil.ProducerFlags
+		run      cmdutil.RunFlags
+		workers  cmdutil.WorkerFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "produce",
+		Short: "Producer stress test: throughput and open-model latency",
+		Long: `Sends records to a topic and measures throughput and latency.
+
+With --rate, every record has an intended send time (start + i/rate) and its
+latency runs from that time, so broker stalls are not hidden (coordinated
+omission); the service latency (client accepted -> acknowledged) is recorded
+beside it. Client properties use Kafka's Java names (-X, --command-config);
+defaults are the Kafka 3.x Java client's.
+
+With --workers N, --worker-id I and --run-id, this process is one of N
+workers of a distributed run (see 'ktune k8s render'): it runs its even
+share of the records, rate and producers, starts with the others and
+publishes its result for 'ktune merge'.`,
+		Example: `  ktune produce --records 100000
+  ktune produce --brokers 127.0.0.1:9092 --duration 60s --rate 20000 -X linger.ms=5 -X compression.type=lz4
+  ktune produce --brokers 127.0.0.1:9092 --duration 60s --rate 90000 --workers 3 --worker-id 0 --run-id r1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.Validate(); err != nil {
+				return err
+			}
+			if err := workers.Validate(map[string]*int{"producers": &workload.Producers}); err != nil {
+				return err
+			}
+			cfg, err := workload.Config(topic.Topic)
+			if err != nil {
+				return err
+			}
+			spec, err := topic.Spec()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := run.Context(cmd.Context())
+			defer cancel()
+			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			t, err := s.Conn.EnsureTopic(ctx, spec)
+			if err != nil {
+				return err
+			}
+			cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
+			cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+			digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective})
+			if workers.Enabled() {
+				if cfg, err = workers.Spec.Produce(cfg); err != nil {
+					return err
+				}
+			}
+			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
+				cfg.StartAt = startAt
+				doc, err := loadgen.Produce(ctx, s.Conn, cfg)
+				if doc != nil {
+					cmdutil.StampTopic(doc, t, spec)
+				}
+				return doc, err
+			})
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
+		},
+	}
+	conn.Register(cmd)
+	out.Register(cmd)
+	topic.Register(cmd, "ktune-produce")
+	workload.Register(cmd)
+	run.Register(cmd)
+	workers.Register(cmd)
+	return cmd
+}

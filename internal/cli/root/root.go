@@ -1,0 +1,40 @@
+// Package root assembles ktune's command tree.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/internal/cli/advise"
+	"github.com/ktune/ktune/internal/cli/compare"
+	"github.com/ktune/ktune/internal/cli/consume"
+	"github.com/ktune/ktune/internal/cli/e2e"
+	"github.com/ktune/ktune/internal/cli/embedded"
+	"github.com/ktune/ktune/internal/cli/k8s"
+	"github.com/ktune/ktune/internal/cli/maxrate"
+	"github.com/ktune/ktune/internal/cli/merge"
+	"github.com/ktune/ktune/internal/cli/probe"
+	"github.com/ktune/ktune/internal/cli/produce"
+	"github.com/ktune/ktune/internal/cli/profiles"
+	"github.com/ktune/ktune/internal/cli/report"
+	"github.com/ktune/ktune/internal/cli/sweep"
+	"github.com/ktune/ktune/internal/cli/tune"
+	"github.com/ktune/ktune/internal/cli/version"
+)
+
+// NewCmd returns the root command for a ktune of the given version.
+func NewCmd(v string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ktune",
+		Short: "Benchmark Apache Kafka and learn how to size and tune it",
+		Long: `ktune runs producer, consumer and end-to-end stress tests against Kafka with
+open-model latency, and writes each run as a versioned JSON result document.
+
+Without --brokers every command runs on an embedded in-process cluster (kfake):
+good for trying ktune, never a measurement of a real broker.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.AddCommand(tune.NewCmd(), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
+		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), k8s.NewCmd(v), version.NewCmd(v))
+	return cmd
+}

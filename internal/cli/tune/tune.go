@@ -1,0 +1,115 @@
+// Package tune is the `ktune tune` command: ktune's main job.
+package tune
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/internal/advisor"
+	"github.com/ktune/ktune/internal/cli/cmdutil"
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/tune"
+)
+
+// NewCmd returns the tune command.
+func NewCmd() *cobra.Command {
+	var (
+		conn cmdutil.ConnFlags
+		cfg  tune.Config
+		out  string
+		avg  float64
+		peak float64
+		goal string
+	)
+	cmd := &cobra.Command{
+		Use:   "tune",
+		Short: "The whole tuning run: probe, sweeps, max rate, advice and a report",
+		Long: `Probes this host, measures single-partition producer and consumer throughput,
+sweeps producer settings (batch.size, linger.ms, compression) and consumer
+settings (max.poll.records, fetch.max.bytes), finds the max sustainable rate
+within --slo, and writes the advice and an HTML report, every artefact in one
+folder. --preset quick (the default) takes a couple of minutes; full runs
+bigger grids and longer windows. Without --brokers it runs on the embedded
+cluster: a demonstration, never a sizing.`,
+		Example: `  ktune tune
+  ktune tune --brokers 127.0.0.1:9092 --preset full --slo 50ms --avg-mbps 40 --peak-factor 3 --budget 30m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				out = filepath.Join("ktune-results", "tune-"+time.Now().UTC().Format("20060102T150405Z"))
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			cfg.Dir = out
+			cfg.Workload = advisor.Workload{AvgMBps: avg, PeakFactor: peak, Goal: goal}
+			base, err := clientcfg.ParseAssignments(conn.Props)
+			if err != nil {
+				return err
+			}
+			cfg.Base = base
+			conn.Props = nil
+			s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Producer)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			cfg.Logger = s.Logger
+			pr := cmdutil.NewProgress(cmd.Context(), cmd.ErrOrStderr(), "tune", 7)
+			began := time.Now()
+			cfg.Stage = func(i, n int, name string) { pr.Step(i, n, 0, name) }
+			sum, err := tune.Run(cmd.Context(), s.Conn, cfg)
+			pr.Done()
+			w := cmd.OutOrStdout()
+			if s.Conn.Info.Embedded {
+				fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): a demonstration, not a measurement of a real broker.")
+			}
+			if sum != nil && sum.Advice != nil {
+				a := sum.Advice
+				fmt.Fprintf(w, "sizing: %d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
+				if a.Sizing.Partitions > 0 {
+					fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
+				}
+				fmt.Fprintln(w)
+				if c := a.Config; c != nil && c.Best != nil {
+					fmt.Fprintf(w, "config: %s (%s)\n", c.Why, describe(c.Best.Params))
+				}
+			}
+			if sum != nil && sum.MaxRate != nil {
+				fmt.Fprintf(w, "max sustainable rate: %.0f records/s within p99 %.0f ms\n", sum.MaxRate.RecordsPerSec, sum.MaxRate.P99Ms)
+			}
+			if sum != nil && sum.Report != "" {
+				fmt.Fprintf(w, "report: %s (%s, all artefacts in %s)\n", sum.Report, time.Since(began).Round(time.Second), out)
+			}
+			if err != nil && cmd.Context().Err() != nil {
+				return cmdutil.ErrInterrupted
+			}
+			return err
+		},
+	}
+	conn.Register(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&cfg.Preset, "preset", "quick", "quick or full")
+	fs.DurationVar(&cfg.Budget, "budget", 0, "bound on the whole run (sweeps are trimmed to fit)")
+	fs.DurationVar(&cfg.SLO, "slo", 100*time.Millisecond, "p99 objective of the max-rate search")
+	fs.StringVar(&out, "out", "", "folder for every artefact (default ktune-results/tune-<time>)")
+	fs.Float64Var(&avg, "avg-mbps", 0, "the workload's average produce MB/s for the sizing (default 10, an assumption)")
+	fs.Float64Var(&peak, "peak-factor", 0, "the workload's peak over average")
+	fs.StringVar(&goal, "goal", "throughput", "throughput, latency, durability or balanced")
+	return cmd
+}
+
+func describe(params map[string]string) string {
+	s := ""
+	for k, v := range params {
+		if s != "" {
+			s += " "
+		}
+		s += k + "=" + v
+	}
+	return s
+}

@@ -1,0 +1,140 @@
+// Package compare runs named configurations side by side, interleaved
+// (A B A B ...) so drift hits all alike, and compares them with
+// statistics: means with 95% confidence intervals, the relative difference
+// to the first (the baseline), and Welch's t-test.
+package compare
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/profiles"
+	"github.com/ktune/ktune/internal/stats"
+	"github.com/ktune/ktune/result"
+)
+
+// Entry is one compared configuration: a profile to run, or saved results.
+type Entry struct {
+	Name    string
+	Source  string
+	Profile *profiles.Profile
+	Docs    []*result.Document
+}
+
+// Metrics compared, in table order.
+var Metrics = []string{"records_per_sec", "mib_per_sec", "p50_ms", "p99_ms", "p999_ms"}
+
+// Alpha is the significance level of the marks.
+const Alpha = 0.05
+
+// Run runs every profile entry repeat times, interleaved, each run on a
+// fresh topic from template (its topic is the prefix).
+func Run(ctx context.Context, conn *cluster.Conn, entries []*Entry, repeat int, template loadgen.ProduceConfig, onRun func(name string, i int)) error {
+	for r := 0; r < repeat; r++ {
+		for _, e := range entries {
+			if e.Profile == nil {
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if onRun != nil {
+				onRun(e.Name, r)
+			}
+			client, err := clientcfg.Resolve(e.Profile.Producer, clientcfg.Producer)
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.Name, err)
+			}
+			topic := fmt.Sprintf("%s-%d", template.Topic, time.Now().UnixNano()%1e9)
+			if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: topic, Partitions: e.Profile.Topic.Partitions, ReplicationFactor: e.Profile.Topic.ReplicationFactor, Configs: e.Profile.Topic.Configs}); err != nil {
+				return err
+			}
+			pc := template
+			pc.Topic, pc.Client = topic, client
+			doc, err := loadgen.Produce(ctx, conn, pc)
+			if err != nil {
+				return fmt.Errorf("%s run %d: %w", e.Name, r+1, err)
+			}
+			e.Docs = append(e.Docs, doc)
+		}
+	}
+	return nil
+}
+
+// sample reads one metric of a run.
+func sample(d *result.Document, metric string) (float64, bool) {
+	m := d.Metrics
+	lat, ok := m.Latency[result.LatencyE2E]
+	if !ok {
+		lat, ok = m.Latency[result.LatencyIntended]
+	}
+	switch metric {
+	case "records_per_sec":
+		return m.RecordsPerSec, true
+	case "mib_per_sec":
+		return m.MiBPerSec, true
+	case "p50_ms":
+		return lat.P50, ok
+	case "p99_ms":
+		return lat.P99, ok
+	case "p999_ms":
+		return lat.P999, ok
+	}
+	return 0, false
+}
+
+// Analyze turns the entries' runs into a comparison document; the first
+// entry is the baseline.
+func Analyze(entries []*Entry, repeat int) *result.Comparison {
+	doc := &result.Comparison{Header: result.NewHeader(result.KindComparison), Repeat: repeat}
+	doc.Complete = true
+	samples := make([]map[string][]float64, len(entries))
+	for i, e := range entries {
+		samples[i] = map[string][]float64{}
+		for _, d := range e.Docs {
+			for _, m := range Metrics {
+				if v, ok := sample(d, m); ok {
+					samples[i][m] = append(samples[i][m], v)
+				}
+			}
+		}
+	}
+	for i, e := range entries {
+		ce := result.ComparisonEntry{Name: e.Name, Source: e.Source, Metrics: map[string]result.SampleStats{}, Runs: e.Docs}
+		for _, m := range Metrics {
+			x := samples[i][m]
+			if len(x) == 0 {
+				continue
+			}
+			mean, half := stats.MeanCI95(x)
+			s := result.SampleStats{N: len(x), Samples: x, Mean: result.Round(mean), CI95: result.Round(nanToZero(half))}
+			if base := samples[0][m]; i > 0 && len(base) > 0 {
+				bm, _ := stats.MeanCI95(base)
+				if bm != 0 {
+					rd := result.Round((mean - bm) / bm)
+					s.RelDiff = &rd
+				}
+				if _, _, p := stats.Welch(x, base); !math.IsNaN(p) {
+					pv := p
+					sig := p < Alpha
+					s.PValue, s.Significant = &pv, &sig
+				}
+			}
+			ce.Metrics[m] = s
+		}
+		doc.Entries = append(doc.Entries, ce)
+	}
+	return doc
+}
+
+func nanToZero(f float64) float64 {
+	if math.IsNaN(f) {
+		return 0
+	}
+	return f
+}

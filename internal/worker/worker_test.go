@@ -1,0 +1,321 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/loadgen"
+	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/merge"
+	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/result/hist"
+)
+
+func embedded(t *testing.T) *cluster.Conn {
+	t.Helper()
+	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	return conn
+}
+
+func TestSpecValidate(t *testing.T) {
+	for _, tc := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{RunID: "r1", ID: 0, Workers: 1}, ""},
+		{Spec{RunID: "r1", ID: 3, Workers: 4}, ""},
+		{Spec{RunID: "r1", ID: 4, Workers: 4}, "--worker-id 4 is out of range for --workers 4: ids run from 0 to 3"},
+		{Spec{RunID: "r1", ID: -1, Workers: 4}, "out of range"},
+		{Spec{RunID: "r1", Workers: 0}, "--workers 0: must be at least 1"},
+		{Spec{Workers: 2}, "--workers needs --run-id"},
+		{Spec{RunID: "a b", Workers: 2}, `--run-id "a b"`},
+		{Spec{RunID: "-x", Workers: 2}, "starting with a letter or digit"},
+	} {
+		err := tc.spec.Validate()
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: error %v, want %q", tc.spec, err, tc.want)
+		}
+	}
+	s := Spec{RunID: "r", Workers: 2}
+	if err := s.Validate(); err != nil || s.ControlTopic != DefaultControlTopic || s.JoinTimeout != 2*time.Minute || s.StartDelay != 3*time.Second {
+		t.Errorf("defaults: %+v %v", s, err)
+	}
+}
+
+func TestSplitsAreEvenAndAddUp(t *testing.T) {
+	total := loadgen.ProduceConfig{Records: 10, WarmupRecords: 5, Rate: 900, Producers: 4}
+	var records, warm, producers int64
+	var rate float64
+	seeds := map[uint64]bool{}
+	for id := 0; id < 3; id++ {
+		s := Spec{RunID: "r", ID: id, Workers: 3}
+		c, err := s.Produce(total)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records, warm, producers, rate = records+c.Records, warm+c.WarmupRecords, producers+int64(c.Producers), rate+c.Rate
+		seeds[c.Values.Seed] = true
+		if !c.IntervalHistograms {
+			t.Error("workers keep interval histograms")
+		}
+		if want := []int64{4, 3, 3}[id]; c.Records != want {
+			t.Errorf("worker %d records %d, want %d", id, c.Records, want)
+		}
+	}
+	if records != 10 || warm != 5 || producers != 4 || rate != 900 || len(seeds) != 3 {
+		t.Errorf("shares add to records %d warm-up %d producers %d rate %v; %d distinct seeds", records, warm, producers, rate, len(seeds))
+	}
+	s := Spec{RunID: "r", ID: 0, Workers: 3}
+	if _, err := s.Produce(loadgen.ProduceConfig{Records: 10, Producers: 2}); err == nil || !strings.Contains(err.Error(), "--producers 2 is fewer than --workers 3") {
+		t.Errorf("too few producers: %v", err)
+	}
+	if _, err := s.Produce(loadgen.ProduceConfig{Records: 2, Producers: 3}); err == nil || !strings.Contains(err.Error(), "--records 2 is fewer than --workers 3") {
+		t.Errorf("too few records: %v", err)
+	}
+	c, err := s.Consume(loadgen.ConsumeConfig{Consumers: 3}, 6)
+	if err != nil || c.Group != "ktune-r" || c.Consumers != 1 {
+		t.Errorf("consume share: %+v %v", c, err)
+	}
+	c, err = Spec{RunID: "r", ID: 1, Workers: 3}.Consume(loadgen.ConsumeConfig{Consumers: 3, Assign: true}, 7)
+	if err != nil || fmt.Sprint(c.AssignPartitions) != "[1 4]" {
+		t.Errorf("assigned partitions %v %v", c.AssignPartitions, err)
+	}
+	if _, err := s.Partitions(2); err == nil || !strings.Contains(err.Error(), "the topic has 2 partitions, fewer than --workers 3") {
+		t.Errorf("too few partitions: %v", err)
+	}
+}
+
+func TestDigest(t *testing.T) {
+	w := result.Workload{Topic: "t", Records: 100, Rate: 10}
+	cfg := result.ClientConfig{Producer: map[string]string{"acks": "all"}, Notes: []string{"a"}}
+	d := Digest(result.KindProduce, w, cfg)
+	if d != Digest(result.KindProduce, w, result.ClientConfig{Producer: map[string]string{"acks": "all"}}) {
+		t.Error("notes changed the digest")
+	}
+	w2 := w
+	w2.Rate = 20
+	cfg2 := result.ClientConfig{Producer: map[string]string{"acks": "1"}}
+	for name, other := range map[string]string{
+		"rate": Digest(result.KindProduce, w2, cfg),
+		"acks": Digest(result.KindProduce, w, cfg2),
+		"kind": Digest(result.KindE2E, w, cfg),
+	} {
+		if other == d {
+			t.Errorf("a different %s gave the same digest", name)
+		}
+	}
+}
+
+// joinAll joins n workers of run concurrently and returns their controls,
+// start times and errors, by worker id.
+func joinAll(t *testing.T, conn *cluster.Conn, specs []Spec, digests []string) ([]*Control, []time.Time, []error) {
+	t.Helper()
+	ctls := make([]*Control, len(specs))
+	starts := make([]time.Time, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctls[i], starts[i], errs[i] = Join(context.Background(), conn, specs[i], digests[i])
+		}()
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, c := range ctls {
+			if c != nil {
+				c.Close()
+			}
+		}
+	})
+	return ctls, starts, errs
+}
+
+func specs(run string, n int, timeout time.Duration) []Spec {
+	s := make([]Spec, n)
+	for i := range s {
+		s[i] = Spec{RunID: run, ID: i, Workers: n, JoinTimeout: timeout, StartDelay: 500 * time.Millisecond}
+	}
+	return s
+}
+
+// TestWorkersMatchOneProcess runs three workers coordinated through the
+// control topic, merges what they published and compares it with one
+// process running the same total workload.
+func TestWorkersMatchOneProcess(t *testing.T) {
+	conn := embedded(t)
+	const n, records, rate = 3, 6000, 6000
+	if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: "load", Partitions: 6}); err != nil {
+		t.Fatal(err)
+	}
+	total := loadgen.ProduceConfig{
+		Topic: "load", Records: records, Rate: rate, Producers: n, Interval: 300 * time.Millisecond,
+		Values: payload.ValueConfig{Kind: payload.Random, Size: 100, Seed: 1},
+	}
+	sp := specs("same", n, 30*time.Second)
+	digest := Digest(result.KindProduce, total.Workload(), result.ClientConfig{})
+	ctls, starts, errs := joinAll(t, conn, sp, []string{digest, digest, digest})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("worker %d: %v", i, err)
+		}
+		if !starts[i].Equal(starts[0]) {
+			t.Fatalf("start times differ: %v", starts)
+		}
+	}
+	if d := time.Until(starts[0]); d < 0 || d > time.Second {
+		t.Errorf("common start %v from now, want within the 500 ms start delay", d)
+	}
+	var wg sync.WaitGroup
+	docs := make([]*result.Document, n)
+	for i := range sp {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cfg, err := sp[i].Produce(total)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			cfg.StartAt = starts[i]
+			docs[i], errs[i] = loadgen.Produce(context.Background(), conn, cfg)
+			if errs[i] == nil {
+				sp[i].Stamp(docs[i], digest, starts[i])
+				errs[i] = ctls[i].Publish(context.Background(), docs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range docs {
+		if lag := d.Start.Sub(starts[i]); lag < 0 || lag > 200*time.Millisecond {
+			t.Errorf("worker %d started %v after the common start", i, lag)
+		}
+	}
+
+	got, err := Collect(context.Background(), conn, DefaultControlTopic, "same", 0, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Workers != n || len(got.Documents) != n || len(got.Missing) != 0 {
+		t.Fatalf("collected %d documents of %d workers, missing %v", len(got.Documents), got.Workers, got.Missing)
+	}
+	in := make([]merge.Input, n)
+	pooled := hist.New()
+	for i, d := range got.Documents {
+		in[i] = merge.Input{Source: fmt.Sprint("worker ", i), Doc: d}
+		h, _, err := d.Metrics.Histogram(result.LatencyIntended)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pooled.Merge(h)
+	}
+	merged, err := merge.Merge(in, merge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Metrics.Records != records || merged.Metrics.ErrorsTotal != 0 || merged.Workload.Records != records || merged.Workload.Rate != rate {
+		t.Errorf("merged: %d records, %d errors, workload %+v", merged.Metrics.Records, merged.Metrics.ErrorsTotal, merged.Workload)
+	}
+	if l := merged.Metrics.Latency[result.LatencyIntended]; l != result.Summarize(pooled) || l.Count != records {
+		t.Errorf("merged latency %+v, pooled %+v", l, result.Summarize(pooled))
+	}
+	var ivRecords int64
+	for _, iv := range merged.Metrics.Intervals {
+		ivRecords += iv.Records
+	}
+	if ivRecords != records {
+		t.Errorf("merged intervals hold %d records, want %d", ivRecords, records)
+	}
+
+	// One process, the same total workload.
+	single := total
+	single.Topic = "load"
+	doc, err := loadgen.Produce(context.Background(), conn, single)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Metrics.Records != merged.Metrics.Records || doc.Metrics.Bytes != merged.Metrics.Bytes {
+		t.Errorf("one process: %d records %d bytes; merged workers: %d records %d bytes", doc.Metrics.Records, doc.Metrics.Bytes, merged.Metrics.Records, merged.Metrics.Bytes)
+	}
+	if merged.Metrics.RecordsPerSec < 0.8*rate || merged.Metrics.RecordsPerSec > 1.2*rate {
+		t.Errorf("merged rate %v, want about %d: the workers ran side by side", merged.Metrics.RecordsPerSec, rate)
+	}
+}
+
+func TestJoinRefuses(t *testing.T) {
+	conn := embedded(t)
+	t.Run("different configuration", func(t *testing.T) {
+		_, _, errs := joinAll(t, conn, specs("cfg", 2, 10*time.Second), []string{"aaa", "bbb"})
+		for i, err := range errs {
+			if err == nil || !strings.Contains(err.Error(), "with a different configuration") {
+				t.Errorf("worker %d: %v", i, err)
+			}
+		}
+	})
+	t.Run("worker that never joins", func(t *testing.T) {
+		sp := specs("lonely", 3, 1500*time.Millisecond)
+		_, _, errs := joinAll(t, conn, sp[:1], []string{"d"})
+		if err := errs[0]; err == nil || !strings.Contains(err.Error(), `only 1 of 3 workers joined run "lonely" within 1.5s; missing worker ids: 1, 2`) {
+			t.Errorf("%v", err)
+		}
+	})
+	t.Run("worker id taken", func(t *testing.T) {
+		// Two processes both pass --worker-id 0: the one that joined
+		// second is told, and aborts the run, so the first fails at once
+		// instead of waiting for its join timeout.
+		sp := specs("dup", 2, 20*time.Second)
+		start := time.Now()
+		_, _, errs := joinAll(t, conn, []Spec{sp[0], sp[0]}, []string{"d", "d"})
+		var taken, aborted int
+		for _, err := range errs {
+			switch {
+			case err != nil && strings.HasPrefix(err.Error(), `worker id 0 of run "dup" already joined from host`):
+				taken++
+			case err != nil && strings.Contains(err.Error(), `aborted run "dup": worker id 0 of run "dup" already joined`):
+				aborted++
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+		}
+		if taken != 1 || aborted != 1 {
+			t.Errorf("%d told the id was taken, %d told of the abort; want 1 and 1", taken, aborted)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("took %v: the abort should end the wait", d)
+		}
+	})
+	t.Run("run id used before", func(t *testing.T) {
+		sp := specs("used", 1, 5*time.Second)
+		ctls, _, errs := joinAll(t, conn, sp, []string{"d"})
+		if errs[0] != nil {
+			t.Fatal(errs[0])
+		}
+		if err := ctls[0].Publish(context.Background(), &result.Document{Header: result.NewHeader(result.KindProduce)}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, errs = joinAll(t, conn, sp, []string{"d"})
+		if err := errs[0]; err == nil || !strings.Contains(err.Error(), `run id "used" was used before`) {
+			t.Errorf("%v", err)
+		}
+	})
+	t.Run("collect a run that never was", func(t *testing.T) {
+		_, err := Collect(context.Background(), conn, DefaultControlTopic, "nothing", 2, time.Second)
+		if err == nil || !strings.Contains(err.Error(), `no message of run "nothing"`) {
+			t.Errorf("%v", err)
+		}
+	})
+}
