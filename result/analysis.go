@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 )
 
 // Kinds of the documents that hold several runs.
@@ -16,7 +18,6 @@ const (
 // Sweep is one sweep: every point a full result in the run schema.
 type Sweep struct {
 	Header
-	StopReason string      `json:"stop_reason,omitempty"`
 	Cluster    Cluster     `json:"cluster"`
 	Mode       string      `json:"mode"` // grid or one-at-a-time
 	Dimensions []Dimension `json:"dimensions"`
@@ -55,6 +56,25 @@ type SweepPoint struct {
 	// measured windows (topic creation, warm-up, joins).
 	WallS     float64 `json:"wall_s"`
 	OverheadS float64 `json:"overhead_s"`
+}
+
+// Label names the point by its settings: "name=value" pairs in name
+// order, roles left out; "(base)" for the point with none.
+func (p SweepPoint) Label() string { return ParamsLabel(p.Params) }
+
+// ParamsLabel is SweepPoint.Label for a bare parameter map
+// ("producer:linger.ms" -> "5").
+func ParamsLabel(params map[string]string) string {
+	if len(params) == 0 {
+		return "(base)"
+	}
+	kv := make([]string, 0, len(params))
+	for k, v := range params {
+		_, name, _ := strings.Cut(k, ":")
+		kv = append(kv, name+"="+v)
+	}
+	sort.Strings(kv)
+	return strings.Join(kv, " ")
 }
 
 // MaxRate is the result of a search for the highest sustainable rate.

@@ -39,6 +39,23 @@ const (
 	LatencyE2E = "e2e"
 )
 
+// MainLatency is the latency kind that best describes a run of kind: the
+// intended-time latency for produce, end-to-end for consume and e2e.
+func MainLatency(kind Kind) string {
+	if kind == KindProduce {
+		return LatencyIntended
+	}
+	return LatencyE2E
+}
+
+// MainLatency returns the document's main latency kind and its summary
+// (false when the run recorded none).
+func (d *Document) MainLatency() (string, Latency, bool) {
+	kind := MainLatency(d.Kind)
+	l, ok := d.Metrics.Latency[kind]
+	return kind, l, ok
+}
+
 // Header is what every ktune document starts with.
 type Header struct {
 	SchemaVersion int       `json:"schema_version"`
@@ -51,6 +68,10 @@ type Header struct {
 	// Complete is false when the run was cut short (Ctrl-C, SIGTERM, an
 	// error, a budget); the document then holds what was measured.
 	Complete bool `json:"complete"`
+	// StopReason says why the run ended.
+	StopReason StopReason `json:"stop_reason,omitempty"`
+	// Error is the error that ended the run, if any.
+	Error string `json:"error,omitempty"`
 }
 
 // NewHeader starts the header of a document of kind, now.
@@ -58,14 +79,51 @@ func NewHeader(kind Kind) Header {
 	return Header{SchemaVersion: SchemaVersion, Kind: kind, Start: time.Now()}
 }
 
+// Head returns the header itself: every document kind embeds Header, so
+// code that finishes any document (stamps, names, writes it) takes a Doc.
+func (h *Header) Head() *Header { return h }
+
+// Done marks a document that finished what it planned: ended now,
+// complete, for reason.
+func (h *Header) Done(reason StopReason) {
+	h.End, h.Complete, h.StopReason = time.Now(), true, reason
+}
+
+// Doc is any ktune document: it embeds Header.
+type Doc interface {
+	Head() *Header
+}
+
+// StopReason says why a run ended. Every document kind uses these.
+type StopReason string
+
+// The reasons a run ends.
+const (
+	// StopRecords: the record bound was reached.
+	StopRecords StopReason = "records"
+	// StopDuration: the time bound was reached.
+	StopDuration StopReason = "duration"
+	// StopIdle: a consumer saw no record for its idle timeout.
+	StopIdle StopReason = "idle"
+	// StopDone: a document of several runs (sweep, comparison, max rate,
+	// advice) finished every run it planned.
+	StopDone StopReason = "done"
+	// StopTrimmed: a sweep ran the points that fitted its budget.
+	StopTrimmed StopReason = "trimmed to budget"
+	// StopInterrupted: Ctrl-C or SIGTERM; the document keeps what was
+	// measured and the command exits 130.
+	StopInterrupted StopReason = "interrupted"
+	// StopTimeout: the run hit --timeout; the command exits 1.
+	StopTimeout StopReason = "timeout"
+	// StopMaxErrors: more records failed than --max-errors allows.
+	StopMaxErrors StopReason = "max-errors"
+	// StopError: an error ended the run (Header.Error says which).
+	StopError StopReason = "error"
+)
+
 // Document is one run's result.
 type Document struct {
 	Header
-	// StopReason says why the run ended: records, duration, idle,
-	// interrupted, max-errors or error.
-	StopReason string `json:"stop_reason"`
-	// Error is the error that ended the run, if any.
-	Error    string       `json:"error,omitempty"`
 	Cluster  Cluster      `json:"cluster"`
 	Workload Workload     `json:"workload"`
 	Config   ClientConfig `json:"client_config"`
@@ -112,22 +170,26 @@ type Merge struct {
 
 // WorkerRow is one worker's figures in a merged result.
 type WorkerRow struct {
-	ID            int     `json:"id"`
-	Hostname      string  `json:"hostname,omitempty"`
-	Complete      bool    `json:"complete"`
-	StopReason    string  `json:"stop_reason"`
-	Error         string  `json:"error,omitempty"`
-	Records       int64   `json:"records"`
-	Bytes         int64   `json:"bytes"`
-	ErrorsTotal   int64   `json:"errors_total"`
-	ElapsedS      float64 `json:"elapsed_s"`
-	RecordsPerSec float64 `json:"records_per_sec"`
-	MiBPerSec     float64 `json:"mib_per_sec"`
+	ID            int        `json:"id"`
+	Hostname      string     `json:"hostname,omitempty"`
+	Complete      bool       `json:"complete"`
+	StopReason    StopReason `json:"stop_reason"`
+	Error         string     `json:"error,omitempty"`
+	Records       int64      `json:"records"`
+	Bytes         int64      `json:"bytes"`
+	ErrorsTotal   int64      `json:"errors_total"`
+	ElapsedS      float64    `json:"elapsed_s"`
+	RecordsPerSec float64    `json:"records_per_sec"`
+	MiBPerSec     float64    `json:"mib_per_sec"`
 	// Latency is the worker's summary of the merged result's main latency
 	// kind (LatencyName).
 	LatencyName string  `json:"latency,omitempty"`
 	Latency     Latency `json:"latency_ms"`
 }
+
+// EmbeddedLabel labels every figure measured on ktune's embedded kfake
+// cluster, wherever it is shown (documents, tables, reports).
+const EmbeddedLabel = "embedded kfake cluster (in memory, no disk, no replication): not a measurement of a real broker, never used for sizing"
 
 // Cluster describes the cluster a run used.
 type Cluster struct {
@@ -272,6 +334,19 @@ type Producer struct {
 	LongestPartitionAckGapMs float64 `json:"longest_partition_ack_gap_ms"`
 	PartitionAckGapStartS    float64 `json:"partition_ack_gap_start_s"`
 	PartitionAckGapPartition int32   `json:"partition_ack_gap_partition"`
+}
+
+// Derive fills the figures derived from the counts: records and bytes per
+// batch, and the compression ratio (compressed over uncompressed bytes),
+// given the records the batches held.
+func (p *Producer) Derive(batchRecords float64) {
+	if p.Batches > 0 {
+		p.AvgBatchRecords = Round(batchRecords / float64(p.Batches))
+		p.AvgBatchBytes = Round(float64(p.CompressedBytes) / float64(p.Batches))
+	}
+	if p.UncompressedBytes > 0 {
+		p.CompressionRatio = Round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
+	}
 }
 
 // Consumer holds consumer-side statistics.

@@ -2,14 +2,13 @@ package advisor
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/result"
 )
 
 // KindAdvice is the kind of an advice document.
-const KindAdvice = "advice"
+const KindAdvice result.Kind = "advice"
 
 // Input is everything the advisor reads.
 type Input struct {
@@ -23,18 +22,14 @@ type Input struct {
 
 // Advice is the advisor's output document.
 type Advice struct {
-	SchemaVersion int           `json:"schema_version"`
-	Kind          string        `json:"kind"`
-	KtuneVersion  string        `json:"ktune_version"`
-	Created       time.Time     `json:"created"`
-	CommandLine   []string      `json:"command_line"`
-	Workload      Workload      `json:"workload"`
-	Assumptions   []string      `json:"assumptions"`
-	Notes         []string      `json:"notes,omitempty"`
-	Sizing        Sizing        `json:"sizing"`
-	Config        *ConfigAdvice `json:"config,omitempty"`
-	Findings      []Finding     `json:"findings"`
-	Audit         *Audit        `json:"audit,omitempty"`
+	result.Header
+	Workload    Workload      `json:"workload"`
+	Assumptions []string      `json:"assumptions"`
+	Notes       []string      `json:"notes,omitempty"`
+	Sizing      Sizing        `json:"sizing"`
+	Config      *ConfigAdvice `json:"config,omitempty"`
+	Findings    []Finding     `json:"findings"`
+	Audit       *Audit        `json:"audit,omitempty"`
 }
 
 // Advise sizes the workload and recommends a configuration.
@@ -44,7 +39,7 @@ func Advise(in Input) (*Advice, error) {
 	if err := w.validate(); err != nil {
 		return nil, err
 	}
-	a := &Advice{SchemaVersion: result.SchemaVersion, Kind: KindAdvice, Created: time.Now(), Workload: w, Assumptions: assumptions}
+	a := &Advice{Header: result.NewHeader(KindAdvice), Workload: w, Assumptions: assumptions}
 	m, notes := gatherMeasurements(in.Probes, in.Results)
 	a.Notes = append(a.Notes, notes...)
 	if m.diskMBps == 0 {
@@ -92,5 +87,6 @@ func Advise(in Input) (*Advice, error) {
 			}
 		}
 	}
+	a.Done(result.StopDone)
 	return a, nil
 }

@@ -52,7 +52,7 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		if c.Best == nil {
 			fmt.Fprintf(w, "%s.\n", c.Why)
 		} else {
-			fmt.Fprintf(w, "Chosen: %s — %s, p99 %.2f ms.", describe(c.Best.Params), c.Why, c.Best.P99Ms)
+			fmt.Fprintf(w, "Chosen: %s — %s, p99 %.2f ms.", result.ParamsLabel(c.Best.Params), c.Why, c.Best.P99Ms)
 			if c.GainOverDefaults != nil {
 				fmt.Fprintf(w, " Measured gain over the defaults point: %+.0f%% throughput (%.1f vs %.1f MB/s).", *c.GainOverDefaults*100, c.Best.MBps, c.Defaults.MBps)
 			} else {
@@ -60,7 +60,7 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			}
 			fmt.Fprintln(w, "\n\nPareto front (throughput against p99):\n\n| point | MB/s | p99 ms |\n|---|---:|---:|")
 			for _, p := range c.Pareto {
-				fmt.Fprintf(w, "| %s | %.1f | %.2f |\n", describe(p.Params), p.MBps, p.P99Ms)
+				fmt.Fprintf(w, "| %s | %.1f | %.2f |\n", result.ParamsLabel(p.Params), p.MBps, p.P99Ms)
 			}
 			fmt.Fprintf(w, "\n```properties\n# producer.properties\n%s```\n", props(c.Producer))
 		}
@@ -71,19 +71,6 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.ID, f.Severity, f.Evidence, f.Recommendation, f.Source)
 		}
 	}
-}
-
-func describe(params map[string]string) string {
-	if len(params) == 0 {
-		return "(base)"
-	}
-	var kv []string
-	for k, v := range params {
-		_, name, _ := strings.Cut(k, ":")
-		kv = append(kv, name+"="+v)
-	}
-	sort.Strings(kv)
-	return strings.Join(kv, " ")
 }
 
 // Properties formats the tuning properties of m in name order, leaving

@@ -58,11 +58,15 @@ type Conn struct {
 	log   *slog.Logger
 }
 
+// DefaultConnectTimeout bounds the first contact with a cluster when
+// Config.ConnectTimeout is not set.
+const DefaultConnectTimeout = 10 * time.Second
+
 // Open starts the embedded cluster or checks the real one, within
 // cfg.ConnectTimeout, and learns its broker count and Kafka version.
 func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	if cfg.ConnectTimeout <= 0 {
-		cfg.ConnectTimeout = 10 * time.Second
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -13,6 +13,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
+// DefaultPartitions is the partition count of a topic ktune creates when
+// nothing else sets one.
+const DefaultPartitions = 6
+
 // TopicSpec describes the topic a run needs.
 type TopicSpec struct {
 	Name string

@@ -8,6 +8,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ktune/ktune/internal/clientcfg"
@@ -24,6 +27,40 @@ type Entry struct {
 	Source  string
 	Profile *profiles.Profile
 	Docs    []*result.Document
+}
+
+// Entries reads the arguments of a comparison: a saved result file
+// (FILE.json, one sample) or a profile name (run later). dirs hold the
+// user's profiles.
+func Entries(args []string, dirs ...string) ([]*Entry, error) {
+	var entries []*Entry
+	for _, a := range args {
+		if st, err := os.Stat(a); err == nil && !st.IsDir() && strings.HasSuffix(a, ".json") {
+			doc, err := result.ReadFile(a)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, &Entry{Name: filepath.Base(a), Source: a, Docs: []*result.Document{doc}})
+			continue
+		}
+		p, err := profiles.Load(a, dirs...)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, &Entry{Name: p.Name, Source: "profile " + p.Source, Profile: p})
+	}
+	return entries, nil
+}
+
+// Runs counts the runs Run makes: repeat for every profile entry.
+func Runs(entries []*Entry, repeat int) int {
+	n := 0
+	for _, e := range entries {
+		if e.Profile != nil {
+			n += repeat
+		}
+	}
+	return n
 }
 
 // Metrics compared, in table order.
@@ -69,10 +106,7 @@ func Run(ctx context.Context, conn *cluster.Conn, entries []*Entry, repeat int, 
 // sample reads one metric of a run.
 func sample(d *result.Document, metric string) (float64, bool) {
 	m := d.Metrics
-	lat, ok := m.Latency[result.LatencyE2E]
-	if !ok {
-		lat, ok = m.Latency[result.LatencyIntended]
-	}
+	_, lat, ok := d.MainLatency()
 	switch metric {
 	case "records_per_sec":
 		return m.RecordsPerSec, true
@@ -92,7 +126,7 @@ func sample(d *result.Document, metric string) (float64, bool) {
 // entry is the baseline.
 func Analyze(entries []*Entry, repeat int) *result.Comparison {
 	doc := &result.Comparison{Header: result.NewHeader(result.KindComparison), Repeat: repeat}
-	doc.Complete = true
+	doc.Done(result.StopDone)
 	samples := make([]map[string][]float64, len(entries))
 	for i, e := range entries {
 		samples[i] = map[string][]float64{}

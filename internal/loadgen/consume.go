@@ -502,27 +502,27 @@ func (r *consumeRun) finish(doc *result.Document, e2e bool) error {
 func (r *consumeRun) verdict(doc *result.Document, ctx context.Context, cause error) error {
 	switch {
 	case errors.Is(cause, errTarget):
-		doc.Complete, doc.StopReason = true, "records"
+		doc.Complete, doc.StopReason = true, result.StopRecords
 	case errors.Is(cause, errDuration):
-		doc.Complete, doc.StopReason = true, "duration"
+		doc.Complete, doc.StopReason = true, result.StopDuration
 	case errors.Is(cause, errIdle):
 		// Idle ends a run normally unless a record count was asked for and
 		// not reached.
-		doc.StopReason = "idle"
+		doc.StopReason = result.StopIdle
 		doc.Complete = r.cfg.Records == 0
 		if !doc.Complete {
 			doc.Error = fmt.Sprintf("no record arrived for %s; got %d of %d", r.cfg.IdleTimeout, doc.Metrics.Records, r.cfg.Records)
 			return errors.New(doc.Error)
 		}
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		doc.StopReason, doc.Error = "timeout", "the run hit its --timeout"
+		doc.StopReason, doc.Error = result.StopTimeout, "the run hit its --timeout"
 		return errors.New("the run hit its --timeout before finishing")
 	case ctx.Err() != nil:
-		doc.StopReason = "interrupted"
+		doc.StopReason = result.StopInterrupted
 	case cause == nil:
-		doc.Complete, doc.StopReason = true, "records"
+		doc.Complete, doc.StopReason = true, result.StopRecords
 	default:
-		doc.StopReason, doc.Error = "error", shortErr(cause)
+		doc.StopReason, doc.Error = result.StopError, shortErr(cause)
 		return cause
 	}
 	return nil

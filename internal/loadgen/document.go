@@ -19,7 +19,7 @@ func newDocument(kind result.Kind, conn *cluster.Conn) *result.Document {
 		Host:    HostSummary(),
 	}
 	if conn.Info.Embedded {
-		doc.Notes = append(doc.Notes, "embedded kfake cluster: in-memory, no disk, no replication; these figures say nothing about a real broker and are never used for sizing")
+		doc.Notes = append(doc.Notes, result.EmbeddedLabel)
 	}
 	return doc
 }

@@ -111,7 +111,7 @@ func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Docume
 	got := cr.consumed.Load()
 	if perr == nil && got < acked && ctx.Err() == nil {
 		doc.Complete = false
-		doc.StopReason = "error"
+		doc.StopReason = result.StopError
 		doc.Error = fmt.Sprintf("the consumer received %d of %d acknowledged records (%v)", got, acked, cerr)
 		return doc, errors.New(doc.Error)
 	}

@@ -302,24 +302,24 @@ func (r *produceRun) verdict(doc *result.Document, cause error) error {
 	case cause == nil:
 		doc.Complete = true
 		if r.cfg.Records > 0 && doc.Metrics.Records+doc.Metrics.ErrorsTotal >= r.cfg.Records {
-			doc.StopReason = "records"
+			doc.StopReason = result.StopRecords
 		} else {
-			doc.StopReason = "duration"
+			doc.StopReason = result.StopDuration
 		}
 		return nil
 	case errors.Is(cause, context.Canceled) && !errors.Is(cause, errMaxErrors):
-		doc.StopReason = "interrupted"
+		doc.StopReason = result.StopInterrupted
 		return nil
 	case errors.Is(cause, context.DeadlineExceeded):
-		doc.StopReason = "timeout"
+		doc.StopReason = result.StopTimeout
 		doc.Error = "the run hit its --timeout"
 		return errors.New("the run hit its --timeout before finishing")
 	case errors.Is(cause, errMaxErrors):
-		doc.StopReason = "max-errors"
+		doc.StopReason = result.StopMaxErrors
 		doc.Error = cause.Error()
 		return cause
 	default:
-		doc.StopReason = "error"
+		doc.StopReason = result.StopError
 		doc.Error = shortErr(cause)
 		return cause
 	}
@@ -647,11 +647,7 @@ func (r *produceRun) producerStats() *result.Producer {
 			recs += ps.main.records + ps.warm.records
 			ps.mu.Unlock()
 		}
-		p.AvgBatchRecords = result.Round(float64(recs) / float64(p.Batches))
-		p.AvgBatchBytes = result.Round(float64(p.CompressedBytes) / float64(p.Batches))
-	}
-	if p.UncompressedBytes > 0 {
-		p.CompressionRatio = result.Round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
+		p.Derive(float64(recs))
 	}
 	for _, ps := range r.states {
 		ps.mu.Lock()

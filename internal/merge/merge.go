@@ -85,8 +85,8 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 			out.End = d.End
 		}
 		out.Complete = out.Complete && d.Complete
-		if !slices.Contains(stops, d.StopReason) {
-			stops = append(stops, d.StopReason)
+		if !slices.Contains(stops, string(d.StopReason)) {
+			stops = append(stops, string(d.StopReason))
 		}
 		if d.Error != "" {
 			errs = append(errs, fmt.Sprintf("worker %d: %s", d.Worker.ID, d.Error))
@@ -97,7 +97,7 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 			}
 		}
 	}
-	out.StopReason = strings.Join(stops, ",")
+	out.StopReason = result.StopReason(strings.Join(stops, ","))
 	out.Error = strings.Join(errs, "; ")
 	out.Workload = totalWorkload(docs)
 
@@ -112,7 +112,7 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 		}
 		out.Warmup = &wm
 	}
-	kind := MainLatency(first.Kind)
+	kind := result.MainLatency(first.Kind)
 	for _, d := range docs {
 		m := &d.Metrics
 		out.Merge.PerWorker = append(out.Merge.PerWorker, result.WorkerRow{
@@ -128,15 +128,6 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 	}
 	out.Notes = append([]string{note}, out.Notes...)
 	return out, nil
-}
-
-// MainLatency is the latency kind that best describes a run of kind: the
-// intended-time latency for produce, end-to-end for consume and e2e.
-func MainLatency(kind result.Kind) string {
-	if kind == result.KindProduce {
-		return result.LatencyIntended
-	}
-	return result.LatencyE2E
 }
 
 // check refuses inputs that do not belong together.
@@ -302,13 +293,7 @@ func producer(ms []*result.Metrics, offsets []float64) *result.Producer {
 	if out == nil {
 		return nil
 	}
-	if out.Batches > 0 {
-		out.AvgBatchRecords = result.Round(batchRecords / float64(out.Batches))
-		out.AvgBatchBytes = result.Round(float64(out.CompressedBytes) / float64(out.Batches))
-	}
-	if out.UncompressedBytes > 0 {
-		out.CompressionRatio = result.Round(float64(out.CompressedBytes) / float64(out.UncompressedBytes))
-	}
+	out.Derive(batchRecords)
 	return out
 }
 

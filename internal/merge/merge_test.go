@@ -17,11 +17,10 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 func workerDoc(t *testing.T, id, workers int, samples []time.Duration, offset time.Duration) *result.Document {
 	t.Helper()
 	d := &result.Document{
-		Header:     result.Header{SchemaVersion: result.SchemaVersion, Kind: result.KindProduce, Start: t0.Add(offset), End: t0.Add(offset + 3*time.Second), Complete: true},
-		StopReason: "records",
-		Workload:   result.Workload{Topic: "t", Records: int64(len(samples)), Rate: 100, Producers: 1},
-		Host:       result.Host{Hostname: "host-" + string(rune('a'+id))},
-		Worker:     &result.Worker{RunID: "r1", ID: id, Workers: workers, ConfigDigest: "abc"},
+		Header:   result.Header{SchemaVersion: result.SchemaVersion, Kind: result.KindProduce, Start: t0.Add(offset), End: t0.Add(offset + 3*time.Second), Complete: true, StopReason: result.StopRecords},
+		Workload: result.Workload{Topic: "t", Records: int64(len(samples)), Rate: 100, Producers: 1},
+		Host:     result.Host{Hostname: "host-" + string(rune('a'+id))},
+		Worker:   &result.Worker{RunID: "r1", ID: id, Workers: workers, ConfigDigest: "abc"},
 	}
 	m := &d.Metrics
 	m.Records, m.Bytes, m.ElapsedS = int64(len(samples)), int64(len(samples))*100, 3+float64(id)/10

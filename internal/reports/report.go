@@ -40,7 +40,7 @@ func Charts(in Input) []*Chart {
 		named := map[string]*result.Document{}
 		for _, p := range s.Doc.Points {
 			if p.Produce != nil && len(named) < 6 {
-				named[label(p.Params)] = p.Produce
+				named[result.ParamsLabel(p.Params)] = p.Produce
 			}
 		}
 		add(LatencyPercentiles(named))
@@ -61,19 +61,6 @@ func Charts(in Input) []*Chart {
 		seen[c.ID]++
 	}
 	return out
-}
-
-func label(params map[string]string) string {
-	var kv []string
-	for k, v := range params {
-		_, n, _ := strings.Cut(k, ":")
-		kv = append(kv, n+"="+v)
-	}
-	sort.Strings(kv)
-	if len(kv) == 0 {
-		return "(base)"
-	}
-	return strings.Join(kv, " ")
 }
 
 type chartView struct {
@@ -133,7 +120,7 @@ func Write(dir string, in Input) (string, error) {
 	var mdr bytes.Buffer
 	fmt.Fprintf(&mdr, "# %s\n\n", data["Title"])
 	if embedded(in) {
-		fmt.Fprintln(&mdr, "> Measured on the embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
+		fmt.Fprintln(&mdr, "> Measured on the "+result.EmbeddedLabel+".")
 	}
 	for _, m := range in.MaxRate {
 		fmt.Fprintf(&mdr, "\nMax sustainable rate: **%.0f records/s** (%.2f MiB/s) with %s p99 <= %.1f ms.\n", m.Doc.RecordsPerSec, m.Doc.MiBPerSec, m.Doc.LatencyKind, m.Doc.P99Ms)

@@ -32,13 +32,12 @@ func IntervalLine(iv result.Interval) string {
 func Headline(doc *result.Document) string {
 	m := &doc.Metrics
 	verb := "sent"
-	kind := result.LatencyIntended
 	if doc.Kind == result.KindConsume {
-		verb, kind = "received", result.LatencyE2E
+		verb = "received"
 	}
 	s := fmt.Sprintf("%d records %s, %.1f records/sec (%.2f MiB/sec)", m.Records, verb, m.RecordsPerSec, m.MiBPerSec)
-	if l, ok := m.Latency[kind]; ok {
-		s += fmt.Sprintf(", %.2f ms avg latency, %.2f ms max latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th", l.Mean, l.Max, l.P50, l.P95, l.P99, l.P999)
+	if kind, l, ok := doc.MainLatency(); ok {
+		s += fmt.Sprintf(", %.2f ms avg latency, %.2f ms max latency, %.2f ms 50th, %.2f ms 95th, %.2f ms 99th, %.2f ms 99.9th (%s latency)", l.Mean, l.Max, l.P50, l.P95, l.P99, l.P999, kind)
 	}
 	return s + "."
 }
@@ -46,7 +45,7 @@ func Headline(doc *result.Document) string {
 // Write prints the headline and a table of doc to w.
 func Write(w io.Writer, doc *result.Document) {
 	if doc.Cluster.Embedded {
-		fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
+		fmt.Fprintln(w, EmbeddedNote)
 	}
 	if !doc.Complete {
 		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", doc.StopReason)
@@ -124,3 +123,6 @@ func formatCounts(m map[string]int64) string {
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
 }
+
+// EmbeddedNote heads every table of figures from the embedded cluster.
+const EmbeddedNote = "NOTE: " + result.EmbeddedLabel + "."

@@ -258,11 +258,13 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, er
 	doc.Complete = len(doc.Points) == len(runs) && ctx.Err() == nil
 	switch {
 	case doc.Complete && doc.Trimmed > 0:
-		doc.StopReason = "trimmed to budget"
+		doc.StopReason = result.StopTrimmed
 	case doc.Complete:
-		doc.StopReason = "done"
+		doc.StopReason = result.StopDone
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		doc.StopReason, doc.Error = result.StopTimeout, "the run hit its --timeout"
 	default:
-		doc.StopReason = "interrupted"
+		doc.StopReason = result.StopInterrupted
 	}
 	if cfg.Progress != nil {
 		cfg.Progress(len(runs), len(runs), 0, "")

@@ -16,6 +16,7 @@ import (
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/maxrate"
 	"github.com/ktune/ktune/internal/probe"
 	"github.com/ktune/ktune/internal/reports"
 	"github.com/ktune/ktune/internal/sweep"
@@ -38,6 +39,9 @@ type Config struct {
 	// Stage, if set, is told when a stage starts.
 	Stage  func(i, n int, name string)
 	Logger *slog.Logger
+	// Version and CommandLine are stamped into every artefact's header.
+	Version     string
+	CommandLine []string
 }
 
 // Summary is what a tuning run produced.
@@ -113,10 +117,12 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 	began := time.Now()
 	sum := &Summary{}
-	save := func(name string, v any) error {
+	save := func(name string, doc result.Doc) error {
 		path := filepath.Join(cfg.Dir, name)
 		sum.Files = append(sum.Files, path)
-		return result.WriteJSON(path, v)
+		h := doc.Head()
+		h.KtuneVersion, h.CommandLine = cfg.Version, cfg.CommandLine
+		return result.WriteJSON(path, doc)
 	}
 	// The max-rate search runs early, before the sweeps have filled the
 	// cluster: an embedded one keeps every record in this process.
@@ -153,9 +159,9 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 	stage(1)
 	mrTopic := fmt.Sprintf("ktune-tune-mr-%d", time.Now().UnixNano()%1e9)
-	mr, err := sweep.MaxRate(ctx, conn, sweep.MaxRateConfig{
+	mr, err := maxrate.Run(ctx, conn, maxrate.Config{
 		Produce: loadgen.ProduceConfig{Topic: mrTopic, Values: payload.ValueConfig{Size: 1024}, Client: prod, Logger: cfg.Logger},
-		P99:     cfg.SLO, Window: p.window, Warmup: p.window / 4, MaxSteps: p.steps, Partitions: 6,
+		P99:     cfg.SLO, Window: p.window, Warmup: p.window / 4, MaxSteps: p.steps, Partitions: cluster.DefaultPartitions,
 	})
 	if mr != nil {
 		if err := save("maxrate.json", mr); err != nil {
@@ -205,7 +211,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}{{"sweep-producer.json", p.producerDims, 0.35}, {"sweep-consumer.json", p.consumerDims, 0.3}} {
 		stage(3 + i)
 		doc, err := sweep.Run(ctx, conn, sweep.Config{
-			Topic: "ktune-tune", Partitions: 6, Producer: cfg.Base, Consumer: cfg.Base, Dimensions: sw.dims,
+			Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: cfg.Base, Consumer: cfg.Base, Dimensions: sw.dims,
 			Records: p.records, RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
 			Budget: share(sw.part), Trim: true, Logger: cfg.Logger,
 		})

@@ -3,6 +3,7 @@ package tune
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,8 @@ func TestTuneEmbedded(t *testing.T) {
 	dir := t.TempDir()
 	var stages []string
 	began := time.Now()
-	sum, err := Run(context.Background(), conn, Config{Dir: dir, Budget: 150 * time.Second, Stage: func(i, n int, name string) { stages = append(stages, name) }})
+	sum, err := Run(context.Background(), conn, Config{Dir: dir, Budget: 150 * time.Second, Stage: func(i, n int, name string) { stages = append(stages, name) },
+		Version: "v-test", CommandLine: []string{"ktune", "tune"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +36,23 @@ func TestTuneEmbedded(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("artefact %s: %v", f, err)
 		}
+	}
+	// Every document artefact carries the version and the command line.
+	for _, f := range sum.Files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h result.Header
+		if err := json.Unmarshal(data, &h); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if h.KtuneVersion != "v-test" || len(h.CommandLine) != 2 || h.Kind == "" {
+			t.Errorf("%s: version %q command line %v kind %q", f, h.KtuneVersion, h.CommandLine, h.Kind)
+		}
+	}
+	if len(sum.Files) != 7 {
+		t.Errorf("%d document artefacts: %v", len(sum.Files), sum.Files)
 	}
 	if sum.Report != filepath.Join(dir, "report.html") || sum.Advice == nil || sum.Advice.Config == nil || sum.Advice.Config.Best == nil {
 		t.Fatalf("summary: %+v", sum)

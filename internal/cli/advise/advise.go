@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,18 +16,20 @@ import (
 	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/result"
 )
 
 // NewCmd returns the advise command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		w                    advisor.Workload
-		conn                 cmdutil.ConnFlags
-		workloadFile         string
-		probeFiles, results  []string
-		retention            time.Duration
-		output, out, propDir string
+		w                   advisor.Workload
+		conn                cmdutil.ConnFlags
+		workloadFile        string
+		probeFiles, results []string
+		retention           time.Duration
+		propDir             string
+		out                 cmdutil.OutputFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "advise",
@@ -46,10 +48,8 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
   ktune advise --avg-mbps 50 --brokers 127.0.0.1:9092 -o md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch output {
-			case "table", "md", "json":
-			default:
-				return fmt.Errorf("--output %q: must be table, md or json", output)
+			if err := out.Validate(); err != nil {
+				return err
 			}
 			if workloadFile != "" {
 				data, err := os.ReadFile(workloadFile)
@@ -102,26 +102,15 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 			if err != nil {
 				return err
 			}
-			a.KtuneVersion, a.CommandLine = version, cmdutil.RedactedArgs(os.Args)
-			path := out
-			if path == "" {
-				path = filepath.Join("ktune-results", a.Created.UTC().Format("20060102T150405Z")+"-advice.json")
-			}
-			if err := result.WriteJSON(path, a); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "advice written to %s\n", path)
 			if propDir != "" {
 				if err := advisor.WriteProperties(propDir, a); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "properties written to %s\n", propDir)
 			}
-			if output == "json" {
-				return result.Encode2(cmd.OutOrStdout(), a)
-			}
-			advisor.WriteMarkdown(cmd.OutOrStdout(), a)
-			return nil
+			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.Finished{
+				Version: version, Doc: a, Table: func(w io.Writer, _ string) { advisor.WriteMarkdown(w, a) },
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -150,11 +139,11 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.StringArrayVar(&results, "results", nil, "produce, consume or sweep result document (repeatable)")
 	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
-	fs.StringVarP(&output, "output", "o", "table", "stdout format: table, md or json")
-	fs.StringVar(&out, "out", "", "advice file (default ktune-results/<time>-advice.json)")
+	out.Formats = []string{"table", "md"}
+	out.RegisterDocument(cmd)
 	fs.StringVar(&propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
-	conn.LogLevel = "warn"
-	conn.ConnectTimeout = 10 * time.Second
+	conn.Bind(cmd)
+	conn.ConnectTimeout = cluster.DefaultConnectTimeout
 	return cmd
 }
 

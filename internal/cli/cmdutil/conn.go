@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
@@ -34,11 +35,14 @@ type ConnFlags struct {
 	Props            []string
 	ConnectTimeout   time.Duration
 	AllowRemote      bool
-	LogLevel         string
+	// cmd is the command the flags belong to: its --log-level (a flag of
+	// the root, see LogLevelFlag) sets the logger.
+	cmd *cobra.Command
 }
 
 // Register adds the connection flags to cmd.
 func (f *ConnFlags) Register(cmd *cobra.Command) {
+	f.Bind(cmd)
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster)")
 	fs.BoolVar(&f.TLS, "tls", false, "connect with TLS")
@@ -50,16 +54,39 @@ func (f *ConnFlags) Register(cmd *cobra.Command) {
 	fs.StringVar(&f.SASLPasswordFile, "sasl-password-file", "", "file holding the SASL password")
 	fs.StringVar(&f.CommandConfig, "command-config", "", "Java .properties client config file (bootstrap.servers, security, producer and consumer properties)")
 	fs.StringArrayVarP(&f.Props, "property", "X", nil, "client property in Kafka's Java name, name=value (repeatable; see 'ktune config list')")
-	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", 10*time.Second, "bound on the first contact with the cluster")
+	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", cluster.DefaultConnectTimeout, "bound on the first contact with the cluster")
 	fs.BoolVar(&f.AllowRemote, "allow-remote", false, "allow brokers outside the loopback range (127.0.0.0/8, ::1) as load targets")
-	fs.StringVar(&f.LogLevel, "log-level", "warn", "log level on stderr: debug, info, warn or error")
 }
 
-// Logger returns the slog logger the flags ask for, writing to stderr.
-func (f *ConnFlags) Logger(stderr io.Writer) (*slog.Logger, error) {
+// Bind ties the flags to cmd without registering them, for commands that
+// register their own subset (advise): the logger follows cmd's --log-level.
+func (f *ConnFlags) Bind(cmd *cobra.Command) { f.cmd = cmd }
+
+// DefaultLogLevel is the level of the logs on stderr without --log-level.
+const DefaultLogLevel = "warn"
+
+// LogLevelFlag adds --log-level to fs: the root command has it as a
+// persistent flag, so every command takes it.
+func LogLevelFlag(fs *pflag.FlagSet) {
+	fs.String("log-level", DefaultLogLevel, "log level on stderr: debug, info, warn or error")
+}
+
+// Logger returns the slog logger the command's --log-level asks for,
+// writing to stderr.
+func (f *ConnFlags) Logger(stderr io.Writer) (*slog.Logger, error) { return Logger(f.cmd, stderr) }
+
+// Logger returns the slog logger cmd's --log-level asks for, writing to
+// stderr.
+func Logger(cmd *cobra.Command, stderr io.Writer) (*slog.Logger, error) {
+	level := DefaultLogLevel
+	if cmd != nil {
+		if fl := cmd.Flag("log-level"); fl != nil {
+			level = fl.Value.String()
+		}
+	}
 	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(f.LogLevel)); err != nil {
-		return nil, fmt.Errorf("--log-level %q: must be debug, info, warn or error", f.LogLevel)
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: must be debug, info, warn or error", level)
 	}
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), nil
 }

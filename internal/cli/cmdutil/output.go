@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,24 +22,50 @@ type OutputFlags struct {
 	Format   string
 	Out      string
 	Interval time.Duration
+	// Formats are the -o values besides json this command prints (default
+	// table).
+	Formats []string
+	// noInterval hides --interval for commands without progress lines.
+	noInterval bool
+	// path is where the document goes, chosen once.
+	path string
 }
 
-// Register adds the output flags to cmd.
+// Register adds the output flags (-o, --out, --interval) to cmd.
 func (o *OutputFlags) Register(cmd *cobra.Command) {
+	o.register(cmd, true)
+}
+
+// RegisterDocument adds -o and --out to a command that prints no progress
+// lines.
+func (o *OutputFlags) RegisterDocument(cmd *cobra.Command) {
+	o.register(cmd, false)
+}
+
+func (o *OutputFlags) register(cmd *cobra.Command, interval bool) {
+	if len(o.Formats) == 0 {
+		o.Formats = []string{"table"}
+	}
 	fs := cmd.Flags()
-	fs.StringVarP(&o.Format, "output", "o", "table", "stdout format: table or json (the result document)")
-	fs.StringVar(&o.Out, "out", "", "result file (default ktune-results/<timestamp>-<kind>.json; - for none, with -o json the document goes to stdout only)")
-	fs.DurationVar(&o.Interval, "interval", 5*time.Second, "progress line interval on stderr")
+	fs.StringVarP(&o.Format, "output", "o", o.Formats[0], "stdout format: "+strings.Join(o.Formats, ", ")+" or json (the document)")
+	fs.StringVar(&o.Out, "out", "", "document file (default ktune-results/<time>-<kind>.json; - for none, with -o json the document goes to stdout only)")
+	if interval {
+		fs.DurationVar(&o.Interval, "interval", 5*time.Second, "progress line interval on stderr")
+	} else {
+		o.noInterval = true
+	}
 }
 
 // Validate checks the flag values before any work starts.
 func (o *OutputFlags) Validate() error {
-	switch o.Format {
-	case "table", "json":
-	default:
-		return fmt.Errorf("--output %q: must be table or json", o.Format)
+	formats := o.Formats
+	if len(formats) == 0 {
+		formats = []string{"table"}
 	}
-	if o.Interval <= 0 {
+	if o.Format != "json" && !slices.Contains(formats, o.Format) {
+		return fmt.Errorf("--output %q: must be %s or json", o.Format, strings.Join(formats, ", "))
+	}
+	if !o.noInterval && o.Interval <= 0 {
 		return fmt.Errorf("--interval %s: must be positive", o.Interval)
 	}
 	return nil
@@ -50,56 +78,142 @@ func ProgressLine(w io.Writer) func(result.Interval) {
 	}
 }
 
-// Finish completes a run: it stamps doc with the version and command line,
-// writes it atomically (also for a cut-short run), prints it to stdout,
-// and returns the error to exit with.
-func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, version string, doc *result.Document, runErr error) error {
-	if doc == nil {
-		return runErr
-	}
-	doc.KtuneVersion = version
-	doc.CommandLine = RedactedArgs(os.Args)
-	path := o.Out
-	if path == "" {
-		name := fmt.Sprintf("%s-%s", doc.Start.UTC().Format("20060102T150405Z"), doc.Kind)
-		switch {
-		case doc.Worker != nil:
-			name += fmt.Sprintf("-%s-w%d", doc.Worker.RunID, doc.Worker.ID)
-		case doc.Merge != nil:
-			name += fmt.Sprintf("-%s-merged", doc.Merge.RunID)
+// Finished is a command's document with what Finish needs to show it.
+type Finished struct {
+	// Version is ktune's version, stamped into the document.
+	Version string
+	// Doc is the document; nil when the run failed before it began.
+	Doc result.Doc
+	// Table prints the human summary for -o table (and any other
+	// non-JSON format, which it reads from Format).
+	Table func(w io.Writer, format string)
+	// RunErr is the error the run ended with, if any.
+	RunErr error
+}
+
+// Finish completes a command, the one way for every document kind: it
+// stamps the header (ktune version, redacted command line, and for a run
+// that ctx cut short the stop reason: timeout or interrupted), writes the
+// document atomically (--out, or ktune-results/<start>-<kind>.json), prints
+// the table or the JSON document to stdout, and returns the error to exit
+// with: nil (exit 0), an error (exit 1: a failure or a --timeout) or
+// ErrInterrupted (exit 130). A cut-short run keeps what it measured.
+func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, f Finished) error {
+	if f.Doc == nil {
+		if f.RunErr == nil && ctx.Err() != nil {
+			return stopErr(ctx)
 		}
-		path = filepath.Join("ktune-results", name+".json")
+		return f.RunErr
 	}
+	h := f.Doc.Head()
+	h.KtuneVersion = f.Version
+	h.CommandLine = RedactedArgs(os.Args)
+	if h.End.IsZero() {
+		h.End = time.Now()
+	}
+	if err := ctx.Err(); (err != nil || errors.Is(f.RunErr, context.DeadlineExceeded)) && !h.Complete {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(f.RunErr, context.DeadlineExceeded) {
+			h.StopReason, h.Error = result.StopTimeout, "the run hit its --timeout"
+		} else if h.StopReason == "" || h.StopReason == result.StopError {
+			h.StopReason = result.StopInterrupted
+		}
+	}
+	path := o.Path(f.Doc)
 	var werr error
 	if path != "-" {
-		werr = result.WriteFile(path, doc)
+		werr = result.WriteJSON(path, f.Doc)
 	}
-	switch o.Format {
-	case "json":
-		if err := result.Encode(stdout, doc); err != nil {
-			return err
+	if o.Format == "json" {
+		if err := result.Encode2(stdout, f.Doc); err != nil {
+			return fmt.Errorf("printing the document: %w", err)
 		}
-	default:
-		summary.Write(stdout, doc)
+	} else if f.Table != nil {
+		f.Table(stdout, o.Format)
 	}
 	switch {
 	case werr != nil:
-		fmt.Fprintf(stderr, "ktune: could not write the result: %v\n", werr)
+		fmt.Fprintf(stderr, "ktune: could not write the %s document: %v\n", h.Kind, werr)
 	case path != "-":
-		fmt.Fprintf(stderr, "result written to %s\n", path)
+		fmt.Fprintf(stderr, "%s result written to %s\n", h.Kind, path)
 	}
-	if runErr != nil {
-		return runErr
-	}
-	if werr != nil {
+	switch {
+	case h.StopReason == result.StopTimeout:
+		return fmt.Errorf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)
+	case f.RunErr != nil && h.StopReason != result.StopInterrupted:
+		return f.RunErr
+	case werr != nil:
 		return werr
-	}
-	if doc.StopReason == "interrupted" {
+	case h.StopReason == result.StopInterrupted:
 		return ErrInterrupted
 	}
 	return nil
 }
 
+// Save writes doc, stamped, where Finish will write it: commands that
+// rewrite their document as they go (a sweep after every point) call it
+// after each step, so a run cut short keeps what it measured.
+func (o *OutputFlags) Save(version string, doc result.Doc) error {
+	path := o.Path(doc)
+	if path == "-" {
+		return nil
+	}
+	h := doc.Head()
+	h.KtuneVersion, h.CommandLine = version, RedactedArgs(os.Args)
+	return result.WriteJSON(path, doc)
+}
+
+// Path is the file the document goes to: --out, or DefaultPath chosen
+// once, so every Save and the final write agree. "-" means none.
+func (o *OutputFlags) Path(doc result.Doc) string {
+	if o.path == "" {
+		o.path = o.Out
+		if o.path == "" {
+			o.path = DefaultPath(doc)
+		}
+	}
+	return o.path
+}
+
+// stopErr is the exit error for a run that ctx ended before it made a
+// document.
+func stopErr(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return errors.New("the run hit its --timeout before it could start")
+	}
+	return ErrInterrupted
+}
+
+// DefaultPath is where a document is written when --out is not given:
+// ktune-results/<start, UTC>-<kind>[-<run id>-w<worker> | -<run id>-merged].json.
+func DefaultPath(doc result.Doc) string {
+	h := doc.Head()
+	start := h.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	name := fmt.Sprintf("%s-%s", start.UTC().Format("20060102T150405Z"), h.Kind)
+	if d, ok := doc.(*result.Document); ok {
+		switch {
+		case d.Worker != nil:
+			name += fmt.Sprintf("-%s-w%d", d.Worker.RunID, d.Worker.ID)
+		case d.Merge != nil:
+			name += fmt.Sprintf("-%s-merged", d.Merge.RunID)
+		}
+	}
+	return filepath.Join("ktune-results", name+".json")
+}
+
 // ErrInterrupted is returned after an interrupted run's result was kept; the
 // command exits 130 for it.
 var ErrInterrupted = errors.New("interrupted; the result keeps what was measured")
+
+// FinishRun is what Finish needs for a run document (produce, consume,
+// e2e, merge): the summary table of internal/summary. A nil doc stays a
+// nil Doc.
+func FinishRun(version string, doc *result.Document, runErr error) Finished {
+	f := Finished{Version: version, RunErr: runErr, Table: func(w io.Writer, _ string) { summary.Write(w, doc) }}
+	if doc != nil {
+		f.Doc = doc
+	}
+	return f
+}

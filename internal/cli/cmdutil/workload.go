@@ -26,7 +26,7 @@ type TopicFlags struct {
 func (t *TopicFlags) Register(cmd *cobra.Command, defaultTopic string) {
 	fs := cmd.Flags()
 	fs.StringVar(&t.Topic, "topic", defaultTopic, "topic to use; created when missing unless --no-create")
-	fs.IntVar(&t.Partitions, "partitions", 6, "partitions of a topic ktune creates")
+	fs.IntVar(&t.Partitions, "partitions", cluster.DefaultPartitions, "partitions of a topic ktune creates")
 	fs.IntVar(&t.ReplicationFactor, "replication-factor", -1, "replication factor of a topic ktune creates (-1: the broker's default)")
 	fs.StringArrayVar(&t.Configs, "topic-config", nil, "topic setting name=value for a topic ktune creates (repeatable)")
 	fs.BoolVar(&t.NoCreate, "no-create", false, "require the topic to exist")

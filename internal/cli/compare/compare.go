@@ -2,10 +2,9 @@
 package compare
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,20 +15,21 @@ import (
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/compare"
-	"github.com/ktune/ktune/internal/profiles"
 	"github.com/ktune/ktune/internal/reports"
+	"github.com/ktune/ktune/internal/summary"
 	"github.com/ktune/ktune/result"
 )
 
 // NewCmd returns the compare command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		conn                    cmdutil.ConnFlags
-		run                     cmdutil.RunFlags
-		workload                cmdutil.ProducerFlags
-		repeat                  int
-		profileDir, output, out string
-		noReport                bool
+		conn       cmdutil.ConnFlags
+		run        cmdutil.RunFlags
+		workload   cmdutil.ProducerFlags
+		repeat     int
+		profileDir string
+		out        cmdutil.OutputFlags
+		noReport   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compare A B [C ...]",
@@ -44,8 +44,8 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
   ktune compare ktune-results/a.json ktune-results/b.json`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "table" && output != "json" {
-				return fmt.Errorf("--output %q: must be table or json", output)
+			if err := out.Validate(); err != nil {
+				return err
 			}
 			if repeat < 1 {
 				return fmt.Errorf("--repeat %d: must be at least 1", repeat)
@@ -54,100 +54,27 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 			if profileDir != "" {
 				dirs = append(dirs, profileDir)
 			}
-			var entries []*compare.Entry
-			needRun := false
-			for _, a := range args {
-				if st, err := os.Stat(a); err == nil && !st.IsDir() && strings.HasSuffix(a, ".json") {
-					doc, err := result.ReadFile(a)
-					if err != nil {
-						return err
-					}
-					entries = append(entries, &compare.Entry{Name: filepath.Base(a), Source: a, Docs: []*result.Document{doc}})
-					continue
-				}
-				p, err := profiles.Load(a, dirs...)
-				if err != nil {
-					return err
-				}
-				entries = append(entries, &compare.Entry{Name: p.Name, Source: "profile " + p.Source, Profile: p})
-				needRun = true
+			entries, err := compare.Entries(args, dirs...)
+			if err != nil {
+				return err
 			}
 			start := time.Now()
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
-			var runErr error
-			if needRun {
-				if workload.Records == 0 && workload.Duration == 0 {
-					workload.Records = 20000
-				}
-				pcfg, err := workload.Config("ktune-compare")
-				if err != nil {
-					return err
-				}
-				s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				pcfg.Logger, pcfg.Interval = s.Logger, time.Hour
-				if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
-					pcfg.WarmupRecords = pcfg.Records / 10
-				}
-				// Connection properties (-X, --command-config) come first in
-				// every profile's configuration.
-				base, _ := clientcfg.ParseAssignments(conn.Props)
-				for _, e := range entries {
-					if e.Profile != nil {
-						e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
-					}
-				}
-				total := 0
-				for _, e := range entries {
-					if e.Profile != nil {
-						total += repeat
-					}
-				}
-				pr := cmdutil.NewProgress(ctx, cmd.ErrOrStderr(), "compare", total)
-				n := 0
-				runErr = compare.Run(ctx, s.Conn, entries, repeat, pcfg, func(name string, r int) {
-					pr.Step(n, total, 0, fmt.Sprintf("%s run %d", name, r+1))
-					n++
-				})
-				pr.Done()
-			}
+			runErr := runProfiles(ctx, cmd.ErrOrStderr(), &conn, &workload, entries, repeat)
 			doc := compare.Analyze(entries, repeat)
-			doc.KtuneVersion, doc.CommandLine, doc.Start, doc.End = version, cmdutil.RedactedArgs(os.Args), start, time.Now()
-			doc.Complete = runErr == nil
-			path := out
-			if path == "" {
-				path = filepath.Join("ktune-results", start.UTC().Format("20060102T150405Z")+"-comparison.json")
+			doc.Start = start
+			if doc.Done(result.StopDone); runErr != nil {
+				doc.Complete, doc.StopReason, doc.Error = false, result.StopError, runErr.Error()
 			}
-			if err := result.WriteJSON(path, doc); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "comparison written to %s\n", path)
-			if !noReport {
-				in := reports.Input{Title: "ktune comparison report"}
-				for _, e := range entries {
-					for i, d := range e.Docs {
-						in.Results = append(in.Results, advisor.Named[*result.Document]{Path: fmt.Sprintf("%s #%d", e.Name, i+1), Doc: d})
-					}
+			if !noReport && out.Path(doc) != "-" {
+				if err := writeReport(cmd.ErrOrStderr(), strings.TrimSuffix(out.Path(doc), ".json")+"-report", entries); err != nil {
+					return err
 				}
-				rp, rerr := reports.Write(strings.TrimSuffix(path, ".json")+"-report", in)
-				if rerr != nil {
-					return rerr
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "report: %s\n", rp)
 			}
-			if output == "json" {
-				result.Encode2(cmd.OutOrStdout(), doc)
-			} else {
-				WriteTable(cmd.OutOrStdout(), doc)
-			}
-			if runErr != nil && ctx.Err() != nil {
-				return cmdutil.ErrInterrupted
-			}
-			return runErr
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.Finished{
+				Version: version, Doc: doc, RunErr: runErr, Table: func(w io.Writer, _ string) { WriteTable(w, doc) },
+			})
 		},
 	}
 	conn.Register(cmd)
@@ -156,10 +83,63 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 	fs := cmd.Flags()
 	fs.IntVar(&repeat, "repeat", 3, "runs of every profile, interleaved")
 	fs.StringVar(&profileDir, "profile-dir", "", "folder of your own profiles")
-	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
-	fs.StringVar(&out, "out", "", "comparison file (default ktune-results/<time>-comparison.json)")
+	out.RegisterDocument(cmd)
 	fs.BoolVar(&noReport, "no-report", false, "do not write the HTML report beside the comparison")
 	return cmd
+}
+
+// runProfiles runs the profile entries, interleaved, on one connection;
+// -X and --command-config come first in every profile's configuration.
+func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags, workload *cmdutil.ProducerFlags, entries []*compare.Entry, repeat int) error {
+	total := compare.Runs(entries, repeat)
+	if total == 0 {
+		return nil
+	}
+	if workload.Records == 0 && workload.Duration == 0 {
+		workload.Records = 20000
+	}
+	pcfg, err := workload.Config("ktune-compare")
+	if err != nil {
+		return err
+	}
+	s, err := conn.Open(ctx, stderr, clientcfg.Producer)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	pcfg.Logger, pcfg.Interval = s.Logger, time.Hour
+	if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
+		pcfg.WarmupRecords = pcfg.Records / 10
+	}
+	base, _ := clientcfg.ParseAssignments(conn.Props)
+	for _, e := range entries {
+		if e.Profile != nil {
+			e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
+		}
+	}
+	pr := cmdutil.NewProgress(ctx, stderr, "compare", total)
+	defer pr.Done()
+	n := 0
+	return compare.Run(ctx, s.Conn, entries, repeat, pcfg, func(name string, r int) {
+		pr.Step(n, total, 0, fmt.Sprintf("%s run %d", name, r+1))
+		n++
+	})
+}
+
+// writeReport draws every compared run into dir.
+func writeReport(stderr io.Writer, dir string, entries []*compare.Entry) error {
+	in := reports.Input{Title: "ktune comparison report"}
+	for _, e := range entries {
+		for i, d := range e.Docs {
+			in.Results = append(in.Results, advisor.Named[*result.Document]{Path: fmt.Sprintf("%s #%d", e.Name, i+1), Doc: d})
+		}
+	}
+	rp, err := reports.Write(dir, in)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "report: %s\n", rp)
+	return nil
 }
 
 // WriteTable prints a comparison: a row per entry and metric.
@@ -167,7 +147,7 @@ func WriteTable(w io.Writer, c *result.Comparison) {
 	for _, e := range c.Entries {
 		for _, r := range e.Runs {
 			if r.Cluster.Embedded {
-				fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
+				fmt.Fprintln(w, summary.EmbeddedNote)
 				goto table
 			}
 		}

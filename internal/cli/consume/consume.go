@@ -82,7 +82,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 				}
 				return doc, err
 			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
 		},
 	}
 	conn.Register(cmd)

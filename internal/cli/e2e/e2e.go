@@ -98,7 +98,7 @@ those, so send and receipt stay on one clock, then publishes its result for
 				}
 				return doc, err
 			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
 		},
 	}
 	conn.Register(cmd)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/cli/consume"
 	"github.com/ktune/ktune/internal/cli/e2e"
 	"github.com/ktune/ktune/internal/cli/produce"
@@ -116,6 +117,7 @@ func Render(version string, f RenderFlags, args []string) ([]byte, error) {
 		return nil, err
 	}
 	fs := sub.Flags()
+	cmdutil.LogLevelFlag(fs) // the root's persistent flag
 	if err := fs.Parse(args[1:]); err != nil {
 		return nil, fmt.Errorf("ktune %s: %v", args[0], err)
 	}

@@ -3,8 +3,7 @@ package maxrate
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,22 +11,20 @@ import (
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/loadgen"
-	"github.com/ktune/ktune/internal/sweep"
+	"github.com/ktune/ktune/internal/maxrate"
+	"github.com/ktune/ktune/internal/summary"
 	"github.com/ktune/ktune/result"
 )
 
 // NewCmd returns the maxrate command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		conn                 cmdutil.ConnFlags
-		run                  cmdutil.RunFlags
-		topic                cmdutil.TopicFlags
-		workload             cmdutil.ProducerFlags
-		slo, output, out     string
-		e2e                  bool
-		window, warmup       time.Duration
-		steps                int
-		ceiling, minAchieved float64
+		conn     cmdutil.ConnFlags
+		run      cmdutil.RunFlags
+		topic    cmdutil.TopicFlags
+		workload cmdutil.ProducerFlags
+		out      cmdutil.OutputFlags
+		search   maxrate.Config
 	)
 	cmd := &cobra.Command{
 		Use:   "maxrate",
@@ -38,15 +35,11 @@ keeps up (--min-achieved of the target), confirms it over two more windows,
 and reports one number with the evidence of every step. An unpaced window
 first finds the ceiling; the search takes at most --steps windows.`,
 		Example: `  ktune maxrate --brokers $B --slo p99=50ms
-  ktune maxrate --brokers $B --slo p99=20ms --e2e --window 10s -X linger.ms=5`,
+  ktune maxrate --brokers $B --slo 20ms --e2e --window 10s -X linger.ms=5`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p99, err := sweep.ParseSLO(slo)
-			if err != nil {
+			if err := out.Validate(); err != nil {
 				return err
-			}
-			if output != "table" && output != "json" {
-				return fmt.Errorf("--output %q: must be table or json", output)
 			}
 			workload.Records = 1 // the windows set their own bounds
 			pcfg, err := workload.Config(topic.Topic)
@@ -65,62 +58,51 @@ first finds the ceiling; the search takes at most --steps windows.`,
 			}
 			defer s.Close()
 			pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, time.Hour
-			w := cmd.ErrOrStderr()
-			doc, err := sweep.MaxRate(ctx, s.Conn, sweep.MaxRateConfig{
-				Produce: pcfg, E2E: e2e, P99: p99, Window: window, Warmup: warmup, MaxSteps: steps,
-				Ceiling: ceiling, MinAchieved: minAchieved,
-				Consume:    loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger},
-				Partitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor,
-				OnStep: func(st result.MaxRateStep) {
-					fmt.Fprintf(w, "%-8s target %10.0f  achieved %10.0f records/s  p99 %8.2f ms  %s\n", st.Phase, st.Target, st.Achieved, st.P99Ms, passFail(st.Pass))
-				},
-			})
-			if doc == nil {
-				return err
+			search.Produce, search.Consume = pcfg, loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger}
+			search.Partitions, search.ReplicationFactor = spec.Partitions, spec.ReplicationFactor
+			search.OnStep = stepLine(cmd.ErrOrStderr())
+			doc, err := maxrate.Run(ctx, s.Conn, search)
+			f := cmdutil.Finished{Version: version, RunErr: err, Table: func(w io.Writer, _ string) { writeSummary(w, doc, search.Window) }}
+			if doc != nil {
+				f.Doc = doc
 			}
-			doc.KtuneVersion, doc.CommandLine = version, cmdutil.RedactedArgs(os.Args)
-			path := out
-			if path == "" {
-				path = filepath.Join("ktune-results", doc.Start.UTC().Format("20060102T150405Z")+"-maxrate.json")
-			}
-			if werr := result.WriteJSON(path, doc); werr != nil {
-				return werr
-			}
-			fmt.Fprintf(w, "maxrate written to %s\n", path)
-			if output == "json" {
-				result.Encode2(cmd.OutOrStdout(), doc)
-			} else {
-				if doc.Cluster.Embedded {
-					fmt.Fprintln(cmd.OutOrStdout(), "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
-				}
-				fmt.Fprintf(cmd.OutOrStdout(), "max sustainable rate: %.0f records/s (%.2f MiB/s) with %s p99 <= %.1f ms, confirmed over 2 windows of %s\n",
-					doc.RecordsPerSec, doc.MiBPerSec, doc.LatencyKind, doc.P99Ms, window)
-			}
-			if err != nil && ctx.Err() != nil {
-				return cmdutil.ErrInterrupted
-			}
-			return err
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	conn.Register(cmd)
 	run.Register(cmd)
 	topic.Register(cmd, "ktune-maxrate")
 	workload.Register(cmd)
+	out.RegisterDocument(cmd)
 	for _, name := range []string{"records", "duration", "rate", "warmup"} {
 		cmd.Flags().MarkHidden(name)
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&slo, "slo", "", "latency objective, p99=DURATION (required)")
-	fs.BoolVar(&e2e, "e2e", false, "use end-to-end latency (a consumer group reads along)")
-	fs.DurationVar(&window, "window", 10*time.Second, "measured window of each step")
-	fs.DurationVar(&warmup, "window-warmup", 2*time.Second, "warm-up before each window")
-	fs.IntVar(&steps, "steps", 8, "most search windows")
-	fs.Float64Var(&ceiling, "ceiling", 0, "upper bound of the search in records/s (default: an unpaced window finds it)")
-	fs.Float64Var(&minAchieved, "min-achieved", 0.95, "share of the target rate a window must achieve")
-	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
-	fs.StringVar(&out, "out", "", "result file (default ktune-results/<time>-maxrate.json)")
+	cmdutil.SLOVar(fs, &search.P99, "slo", 0, "latency objective: p99=DURATION or DURATION (required)")
+	fs.BoolVar(&search.E2E, "e2e", false, "use end-to-end latency (a consumer group reads along)")
+	fs.DurationVar(&search.Window, "window", 10*time.Second, "measured window of each step")
+	fs.DurationVar(&search.Warmup, "window-warmup", 2*time.Second, "warm-up before each window")
+	fs.IntVar(&search.MaxSteps, "steps", 8, "most search windows")
+	fs.Float64Var(&search.Ceiling, "ceiling", 0, "upper bound of the search in records/s (default: an unpaced window finds it)")
+	fs.Float64Var(&search.MinAchieved, "min-achieved", 0.95, "share of the target rate a window must achieve")
 	cmd.MarkFlagRequired("slo")
 	return cmd
+}
+
+// stepLine prints each search window on w.
+func stepLine(w io.Writer) func(result.MaxRateStep) {
+	return func(st result.MaxRateStep) {
+		fmt.Fprintf(w, "%-8s target %10.0f  achieved %10.0f records/s  p99 %8.2f ms  %s\n", st.Phase, st.Target, st.Achieved, st.P99Ms, passFail(st.Pass))
+	}
+}
+
+// writeSummary prints the answer.
+func writeSummary(w io.Writer, doc *result.MaxRate, window time.Duration) {
+	if doc.Cluster.Embedded {
+		fmt.Fprintln(w, summary.EmbeddedNote)
+	}
+	fmt.Fprintf(w, "max sustainable rate: %.0f records/s (%.2f MiB/s) with %s p99 <= %.1f ms, confirmed over 2 windows of %s\n",
+		doc.RecordsPerSec, doc.MiBPerSec, doc.LatencyKind, doc.P99Ms, window)
 }
 
 func passFail(ok bool) string {

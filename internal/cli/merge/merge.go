@@ -107,7 +107,7 @@ are an error unless --partial.`,
 				return err
 			}
 			doc.Notes = append(doc.Notes, aborted...)
-			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, nil)
+			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, nil))
 		},
 	}
 	conn.Register(cmd)

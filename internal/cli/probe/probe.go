@@ -3,9 +3,7 @@ package probe
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"time"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -20,11 +18,9 @@ func NewCmd(version string) *cobra.Command {
 	var (
 		cfg      hostprobe.Config
 		size     string
-		output   string
-		out      string
+		out      cmdutil.OutputFlags
 		ccFile   string
 		nicSpeed int
-		logLevel string
 	)
 	cmd := &cobra.Command{
 		Use:   "probe",
@@ -40,8 +36,8 @@ also on Ctrl-C. --quick writes nothing.`,
   ktune probe --log-dir /data1 --log-dir /data2 --cruise-control-capacity capacity.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "table" && output != "json" {
-				return fmt.Errorf("--output %q: must be table or json", output)
+			if err := out.Validate(); err != nil {
+				return err
 			}
 			if size != "" {
 				n, err := hostprobe.ParseSize(size)
@@ -50,8 +46,7 @@ also on Ctrl-C. --quick writes nothing.`,
 				}
 				cfg.TestBytes = n
 			}
-			flags := cmdutil.ConnFlags{LogLevel: logLevel}
-			log, err := flags.Logger(cmd.ErrOrStderr())
+			log, err := cmdutil.Logger(cmd, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -60,23 +55,6 @@ also on Ctrl-C. --quick writes nothing.`,
 			if err != nil {
 				return err
 			}
-			p.KtuneVersion = version
-			p.CommandLine = cmdutil.RedactedArgs(os.Args)
-			path := out
-			if path == "" {
-				path = filepath.Join("ktune-results", p.Start.UTC().Format("20060102T150405Z")+"-probe.json")
-			}
-			if err := result.WriteProbe(path, p); err != nil {
-				return err
-			}
-			if output == "json" {
-				if err := result.Encode2(cmd.OutOrStdout(), p); err != nil {
-					return err
-				}
-			} else {
-				summary.WriteProbe(cmd.OutOrStdout(), p)
-			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "probe written to %s\n", path)
 			if ccFile != "" {
 				data, err := hostprobe.CruiseControlCapacity(p, nicSpeed)
 				if err != nil {
@@ -87,10 +65,9 @@ also on Ctrl-C. --quick writes nothing.`,
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "Cruise Control capacity written to %s\n", ccFile)
 			}
-			if !p.Complete && cmd.Context().Err() != nil {
-				return cmdutil.ErrInterrupted
-			}
-			return nil
+			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.Finished{
+				Version: version, Doc: p, Table: func(w io.Writer, _ string) { summary.WriteProbe(w, p) },
+			})
 		},
 	}
 	fs := cmd.Flags()
@@ -98,11 +75,8 @@ also on Ctrl-C. --quick writes nothing.`,
 	fs.BoolVar(&cfg.Quick, "quick", false, "read settings only: no disk writes, at most 5 s")
 	fs.StringVar(&size, "disk-test-size", "256MiB", "bytes written per log dir by the sequential tests")
 	fs.DurationVar(&cfg.Budget, "budget", 0, "bound on the whole probe (default 30s, 5s with --quick)")
-	fs.StringVarP(&output, "output", "o", "table", "stdout format: table or json")
-	fs.StringVar(&out, "out", "", "probe file (default ktune-results/<time>-probe.json)")
+	out.RegisterDocument(cmd)
 	fs.StringVar(&ccFile, "cruise-control-capacity", "", "also write a Cruise Control capacity.json here")
 	fs.IntVar(&nicSpeed, "nic-speed", 0, "NIC speed in Mb/s for the capacity file when the kernel reports none")
-	fs.StringVar(&logLevel, "log-level", "warn", "log level on stderr")
-	_ = time.Second
 	return cmd
 }

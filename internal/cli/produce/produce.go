@@ -84,7 +84,7 @@ publishes its result for 'ktune merge'.`,
 				}
 				return doc, err
 			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), version, doc, runErr)
+			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
 		},
 	}
 	conn.Register(cmd)

@@ -76,7 +76,7 @@ func Load(paths []string) (reports.Input, error) {
 				return in, fmt.Errorf("%s: %w", p, err)
 			}
 			in.MaxRate = append(in.MaxRate, advisor.Named[*result.MaxRate]{Path: p, Doc: d})
-		case advisor.KindAdvice:
+		case string(advisor.KindAdvice):
 			var a advisor.Advice
 			if err := json.Unmarshal(data, &a); err != nil {
 				return in, fmt.Errorf("%s: %w", p, err)

@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ktune/ktune/internal/cli/advise"
+	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/cli/compare"
 	"github.com/ktune/ktune/internal/cli/consume"
 	"github.com/ktune/ktune/internal/cli/e2e"
@@ -34,7 +35,8 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(tune.NewCmd(), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
+	cmdutil.LogLevelFlag(cmd.PersistentFlags())
+	cmd.AddCommand(tune.NewCmd(v), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
 		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), k8s.NewCmd(v), version.NewCmd(v))
 	return cmd
 }

@@ -12,11 +12,13 @@ import (
 	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/summary"
 	"github.com/ktune/ktune/internal/tune"
+	"github.com/ktune/ktune/result"
 )
 
 // NewCmd returns the tune command.
-func NewCmd() *cobra.Command {
+func NewCmd(version string) *cobra.Command {
 	var (
 		conn cmdutil.ConnFlags
 		cfg  tune.Config
@@ -59,6 +61,7 @@ cluster: a demonstration, never a sizing.`,
 			}
 			defer s.Close()
 			cfg.Logger = s.Logger
+			cfg.Version, cfg.CommandLine = version, cmdutil.RedactedArgs(os.Args)
 			pr := cmdutil.NewProgress(cmd.Context(), cmd.ErrOrStderr(), "tune", 7)
 			began := time.Now()
 			cfg.Stage = func(i, n int, name string) { pr.Step(i, n, 0, name) }
@@ -66,7 +69,7 @@ cluster: a demonstration, never a sizing.`,
 			pr.Done()
 			w := cmd.OutOrStdout()
 			if s.Conn.Info.Embedded {
-				fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): a demonstration, not a measurement of a real broker.")
+				fmt.Fprintln(w, summary.EmbeddedNote)
 			}
 			if sum != nil && sum.Advice != nil {
 				a := sum.Advice
@@ -76,7 +79,7 @@ cluster: a demonstration, never a sizing.`,
 				}
 				fmt.Fprintln(w)
 				if c := a.Config; c != nil && c.Best != nil {
-					fmt.Fprintf(w, "config: %s (%s)\n", c.Why, describe(c.Best.Params))
+					fmt.Fprintf(w, "config: %s (%s)\n", c.Why, result.ParamsLabel(c.Best.Params))
 				}
 			}
 			if sum != nil && sum.MaxRate != nil {
@@ -95,21 +98,10 @@ cluster: a demonstration, never a sizing.`,
 	fs := cmd.Flags()
 	fs.StringVar(&cfg.Preset, "preset", "quick", "quick or full")
 	fs.DurationVar(&cfg.Budget, "budget", 0, "bound on the whole run (sweeps are trimmed to fit)")
-	fs.DurationVar(&cfg.SLO, "slo", 100*time.Millisecond, "p99 objective of the max-rate search")
+	cmdutil.SLOVar(fs, &cfg.SLO, "slo", 100*time.Millisecond, "p99 objective of the max-rate search: p99=DURATION or DURATION")
 	fs.StringVar(&out, "out", "", "folder for every artefact (default ktune-results/tune-<time>)")
 	fs.Float64Var(&avg, "avg-mbps", 0, "the workload's average produce MB/s for the sizing (default 10, an assumption)")
 	fs.Float64Var(&peak, "peak-factor", 0, "the workload's peak over average")
 	fs.StringVar(&goal, "goal", "throughput", "throughput, latency, durability or balanced")
 	return cmd
-}
-
-func describe(params map[string]string) string {
-	s := ""
-	for k, v := range params {
-		if s != "" {
-			s += " "
-		}
-		s += k + "=" + v
-	}
-	return s
 }

@@ -1,4 +1,7 @@
-package sweep
+// Package maxrate searches for the highest producer rate a cluster
+// sustains within a latency objective: an unpaced window finds the
+// ceiling, a bounded search narrows it, two windows confirm the answer.
+package maxrate
 
 import (
 	"context"
@@ -13,8 +16,8 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// MaxRateConfig describes a search for the highest sustainable rate.
-type MaxRateConfig struct {
+// Config describes a search for the highest sustainable rate.
+type Config struct {
 	// Produce is the template of every window: topic, payload, client.
 	// Its rate, records, duration and warm-up are set per window.
 	Produce loadgen.ProduceConfig
@@ -37,15 +40,16 @@ type MaxRateConfig struct {
 	// OnStep, if set, is told about every window.
 	OnStep func(result.MaxRateStep)
 	// Partitions and ReplicationFactor lay out each window's topic
-	// (named after Produce.Topic). Defaults 6 and the broker's.
+	// (named after Produce.Topic). Defaults cluster.DefaultPartitions and
+	// the broker's.
 	Partitions, ReplicationFactor int
 }
 
-// MaxRate searches for the highest rate whose p99 stays within the
+// Run searches for the highest rate whose p99 stays within the
 // objective and whose achieved rate keeps up, and confirms it over two more
 // windows. It always returns a single number with the evidence (each step);
 // 0 means no rate tried met the objective.
-func MaxRate(ctx context.Context, conn *cluster.Conn, cfg MaxRateConfig) (*result.MaxRate, error) {
+func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, error) {
 	if cfg.P99 <= 0 {
 		return nil, errors.New("maxrate needs an objective, e.g. --slo p99=50ms")
 	}
@@ -85,7 +89,7 @@ func MaxRate(ctx context.Context, conn *cluster.Conn, cfg MaxRateConfig) (*resul
 		pc.Topic = fmt.Sprintf("%s-w%d", cfg.Produce.Topic, n)
 		parts := cfg.Partitions
 		if parts <= 0 {
-			parts = 6
+			parts = cluster.DefaultPartitions
 		}
 		if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: pc.Topic, Partitions: parts, ReplicationFactor: cfg.ReplicationFactor}); err != nil {
 			return result.MaxRateStep{Phase: phase, Target: rate}, err
@@ -228,17 +232,4 @@ func achieved(d *result.Document, warmup, window time.Duration) float64 {
 		return d.Metrics.RecordsPerSec
 	}
 	return float64(recs) / (to - from)
-}
-
-// ParseSLO reads --slo p99=50ms.
-func ParseSLO(s string) (time.Duration, error) {
-	var d time.Duration
-	if n, err := fmt.Sscanf(s, "p99=%s", new(string)); n != 1 || err != nil {
-		return 0, fmt.Errorf("--slo %q: want p99=DURATION, e.g. p99=50ms", s)
-	}
-	d, err := time.ParseDuration(s[len("p99="):])
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--slo %q: want p99=DURATION, e.g. p99=50ms", s)
-	}
-	return d, nil
 }
