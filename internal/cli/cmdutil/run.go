@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/result"
 )
@@ -36,4 +37,49 @@ func StampTopic(doc *result.Document, t cluster.Topic, spec cluster.TopicSpec) {
 	if t.Created && len(spec.Configs) > 0 {
 		doc.Workload.TopicConfig = spec.Configs
 	}
+}
+
+// Load is the frame the load commands (produce, consume, e2e) share:
+// bound the run by --timeout, connect for Roles, make sure Topic is there,
+// let Prepare configure the run, run it alone or as one worker of a
+// distributed run, and finish its document.
+type Load struct {
+	Version string
+	Conn    *ConnFlags
+	Out     *OutputFlags
+	Run     *RunFlags
+	Workers *WorkerFlags
+	Roles   []clientcfg.Role
+	Topic   cluster.TopicSpec
+	// Prepare configures the run on the session and the topic. It
+	// returns the digest of the run's whole configuration (workers of one
+	// run share it) and the function that runs it from a start time.
+	Prepare func(s *Session, t cluster.Topic) (digest string, run func(ctx context.Context, startAt time.Time) (*result.Document, error), err error)
+}
+
+// Execute runs l for cmd.
+func (l Load) Execute(cmd *cobra.Command) error {
+	ctx, cancel := l.Run.Context(cmd.Context())
+	defer cancel()
+	s, err := l.Conn.Open(ctx, cmd.ErrOrStderr(), l.Roles...)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	t, err := s.Conn.EnsureTopic(ctx, l.Topic)
+	if err != nil {
+		return err
+	}
+	digest, run, err := l.Prepare(s, t)
+	if err != nil {
+		return err
+	}
+	doc, runErr := l.Workers.Run(ctx, cmd.ErrOrStderr(), s, l.Version, digest, func(startAt time.Time) (*result.Document, error) {
+		doc, err := run(ctx, startAt)
+		if doc != nil {
+			StampTopic(doc, t, l.Topic)
+		}
+		return doc, err
+	})
+	return l.Out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), FinishRun(l.Version, doc, runErr))
 }

@@ -2,6 +2,7 @@
 package consume
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -54,35 +55,26 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 			if workers.Enabled() && !cfg.Assign && cfg.Group == "" {
 				cfg.Group = worker.GroupName(workers.Spec.RunID)
 			}
-			ctx, cancel := run.Context(cmd.Context())
-			defer cancel()
-			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Consumer)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			t, err := s.Conn.EnsureTopic(ctx, cluster.TopicSpec{Name: cfg.Topic, NoCreate: true})
-			if err != nil {
-				return err
-			}
-			cfg.Partitions = t.Partitions
-			cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
-			cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-			digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective})
-			if workers.Enabled() {
-				if cfg, err = workers.Spec.Consume(cfg, t.Partitions); err != nil {
-					return err
-				}
-			}
-			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
-				cfg.StartAt = startAt
-				doc, err := loadgen.Consume(ctx, s.Conn, cfg)
-				if doc != nil {
-					cmdutil.StampTopic(doc, t, cluster.TopicSpec{})
-				}
-				return doc, err
-			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
+			return cmdutil.Load{
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Consumer},
+				Topic: cluster.TopicSpec{Name: cfg.Topic, NoCreate: true},
+				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
+					cfg.Partitions = t.Partitions
+					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
+					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective})
+					var err error
+					if workers.Enabled() {
+						if cfg, err = workers.Spec.Consume(cfg, t.Partitions); err != nil {
+							return "", nil, err
+						}
+					}
+					return digest, func(ctx context.Context, startAt time.Time) (*result.Document, error) {
+						cfg.StartAt = startAt
+						return loadgen.Consume(ctx, s.Conn, cfg)
+					}, nil
+				},
+			}.Execute(cmd)
 		},
 	}
 	conn.Register(cmd)

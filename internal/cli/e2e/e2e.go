@@ -2,6 +2,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/worker"
 	"github.com/ktune/ktune/result"
@@ -64,41 +66,29 @@ those, so send and receipt stay on one clock, then publishes its result for
 			if err != nil {
 				return err
 			}
-			ctx, cancel := run.Context(cmd.Context())
-			defer cancel()
-			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer, clientcfg.Consumer)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			t, err := s.Conn.EnsureTopic(ctx, spec)
-			if err != nil {
-				return err
-			}
-			pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, out.Interval
-			pcfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-			ccfg := loadgen.ConsumeConfig{
-				Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
-				Client: s.Consumer, Logger: s.Logger, Interval: out.Interval,
-			}
-			ecfg := loadgen.E2EConfig{Produce: pcfg, Consume: ccfg}
-			w := pcfg.Workload()
-			w.Consumers, w.Group = consumers, group
-			digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective, Consumer: s.Consumer.Effective})
-			if workers.Enabled() {
-				if ecfg, err = workers.Spec.E2E(ecfg, t.Partitions); err != nil {
-					return err
-				}
-			}
-			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
-				ecfg.Produce.StartAt = startAt
-				doc, err := loadgen.E2E(ctx, s.Conn, ecfg)
-				if doc != nil {
-					cmdutil.StampTopic(doc, t, spec)
-				}
-				return doc, err
-			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
+			return cmdutil.Load{
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
+				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
+					pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, out.Interval
+					pcfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					ecfg := loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{
+						Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
+						Client: s.Consumer, Logger: s.Logger, Interval: out.Interval,
+					}}
+					w := pcfg.Workload()
+					w.Consumers, w.Group = consumers, group
+					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective, Consumer: s.Consumer.Effective})
+					if workers.Enabled() {
+						if ecfg, err = workers.Spec.E2E(ecfg, t.Partitions); err != nil {
+							return "", nil, err
+						}
+					}
+					return digest, func(ctx context.Context, startAt time.Time) (*result.Document, error) {
+						ecfg.Produce.StartAt = startAt
+						return loadgen.E2E(ctx, s.Conn, ecfg)
+					}, nil
+				},
+			}.Execute(cmd)
 		},
 	}
 	conn.Register(cmd)

@@ -19,13 +19,9 @@ import (
 // NewCmd returns the merge command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		conn         cmdutil.ConnFlags
-		out          cmdutil.OutputFlags
-		runID        string
-		controlTopic string
-		workers      int
-		wait         time.Duration
-		partial      bool
+		conn cmdutil.ConnFlags
+		out  cmdutil.OutputFlags
+		opts options
 	)
 	cmd := &cobra.Command{
 		Use:   "merge [worker-result.json ...]",
@@ -47,66 +43,19 @@ are an error unless --partial.`,
 			if err := out.Validate(); err != nil {
 				return err
 			}
-			var (
-				in      []merge.Input
-				missing []int
-				aborted []string
-			)
-			switch {
-			case len(files) > 0 && runID != "":
-				return errors.New("pass either result files or --run-id, not both")
-			case len(files) > 0:
-				for _, f := range files {
-					doc, err := result.ReadFile(f)
-					if err != nil {
-						return err
-					}
-					in = append(in, merge.Input{Source: f, Doc: doc})
-				}
-			case runID != "":
-				if wait <= 0 {
-					return fmt.Errorf("--wait %s: must be positive", wait)
-				}
-				s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Consumer)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				if s.Conn.Fake != nil {
-					return errors.New("--run-id needs --brokers: the workers' results are on the control topic of the cluster they ran against")
-				}
-				// With -o json --out - stdout is the document and stderr
-				// only errors, so a pod's log is the merged result.
-				if out.Format != "json" || out.Out != "-" {
-					fmt.Fprintf(cmd.ErrOrStderr(), "reading the results of run %s from %s (waiting up to %s)\n", runID, controlTopic, wait)
-				}
-				got, err := worker.Collect(cmd.Context(), s.Conn, controlTopic, runID, workers, wait)
-				if err != nil {
-					return err
-				}
-				for _, id := range got.Missing {
-					if why, ok := got.Aborted[id]; ok {
-						aborted = append(aborted, fmt.Sprintf("worker %d aborted: %s", id, why))
-					}
-				}
-				for _, d := range got.Documents {
-					in = append(in, merge.Input{Source: fmt.Sprintf("worker %d (control topic)", d.Worker.ID), Doc: d})
-				}
-				missing = got.Missing
-				if len(in) == 0 {
-					return fmt.Errorf("no worker of run %q published a result within %s", runID, wait)
-				}
-			default:
-				return errors.New("nothing to merge: pass the workers' result files, or --run-id to read them from the control topic")
-			}
-			doc, err := merge.Merge(in, merge.Options{Partial: partial, Missing: missing})
+			opts.files = files
+			in, err := gather(cmd, &conn, &out, opts)
 			if err != nil {
-				if len(aborted) > 0 {
-					return fmt.Errorf("%w (%s)", err, strings.Join(aborted, "; "))
+				return err
+			}
+			doc, err := merge.Merge(in.inputs, merge.Options{Partial: opts.partial, Missing: in.missing})
+			if err != nil {
+				if len(in.aborted) > 0 {
+					return fmt.Errorf("%w (%s)", err, strings.Join(in.aborted, "; "))
 				}
 				return err
 			}
-			doc.Notes = append(doc.Notes, aborted...)
+			doc.Notes = append(doc.Notes, in.aborted...)
 			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, nil))
 		},
 	}
@@ -114,10 +63,81 @@ are an error unless --partial.`,
 	out.Register(cmd)
 	_ = cmd.Flags().MarkHidden("interval")
 	fs := cmd.Flags()
-	fs.StringVar(&runID, "run-id", "", "read the results of this run from the control topic")
-	fs.StringVar(&controlTopic, "control-topic", worker.DefaultControlTopic, "the run's control topic")
-	fs.IntVar(&workers, "workers", 0, "the run's worker count (default: from the workers' messages)")
-	fs.DurationVar(&wait, "wait", 5*time.Minute, "with --run-id, how long to wait for every worker's result")
-	fs.BoolVar(&partial, "partial", false, "merge what is there when workers are missing; the result is marked incomplete")
+	fs.StringVar(&opts.runID, "run-id", "", "read the results of this run from the control topic")
+	fs.StringVar(&opts.controlTopic, "control-topic", worker.DefaultControlTopic, "the run's control topic")
+	fs.IntVar(&opts.workers, "workers", 0, "the run's worker count (default: from the workers' messages)")
+	fs.DurationVar(&opts.wait, "wait", 5*time.Minute, "with --run-id, how long to wait for every worker's result")
+	fs.BoolVar(&opts.partial, "partial", false, "merge what is there when workers are missing; the result is marked incomplete")
 	return cmd
+}
+
+// options are the merge command's flags and arguments.
+type options struct {
+	files        []string
+	runID        string
+	controlTopic string
+	workers      int
+	wait         time.Duration
+	partial      bool
+}
+
+// inputs are the workers' results to merge, with the ids of the missing
+// workers and why aborted ones stopped.
+type inputs struct {
+	inputs  []merge.Input
+	missing []int
+	aborted []string
+}
+
+// gather reads the workers' results from files or the control topic.
+func gather(cmd *cobra.Command, conn *cmdutil.ConnFlags, out *cmdutil.OutputFlags, o options) (inputs, error) {
+	var in inputs
+	switch {
+	case len(o.files) > 0 && o.runID != "":
+		return in, errors.New("pass either result files or --run-id, not both")
+	case len(o.files) > 0:
+		for _, f := range o.files {
+			doc, err := result.ReadFile(f)
+			if err != nil {
+				return in, err
+			}
+			in.inputs = append(in.inputs, merge.Input{Source: f, Doc: doc})
+		}
+		return in, nil
+	case o.runID == "":
+		return in, errors.New("nothing to merge: pass the workers' result files, or --run-id to read them from the control topic")
+	}
+	if o.wait <= 0 {
+		return in, fmt.Errorf("--wait %s: must be positive", o.wait)
+	}
+	s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Consumer)
+	if err != nil {
+		return in, err
+	}
+	defer s.Close()
+	if s.Conn.Fake != nil {
+		return in, errors.New("--run-id needs --brokers: the workers' results are on the control topic of the cluster they ran against")
+	}
+	// With -o json --out - stdout is the document and stderr only errors,
+	// so a pod's log is the merged result.
+	if out.Format != "json" || out.Out != "-" {
+		fmt.Fprintf(cmd.ErrOrStderr(), "reading the results of run %s from %s (waiting up to %s)\n", o.runID, o.controlTopic, o.wait)
+	}
+	got, err := worker.Collect(cmd.Context(), s.Conn, o.controlTopic, o.runID, o.workers, o.wait)
+	if err != nil {
+		return in, err
+	}
+	for _, id := range got.Missing {
+		if why, ok := got.Aborted[id]; ok {
+			in.aborted = append(in.aborted, fmt.Sprintf("worker %d aborted: %s", id, why))
+		}
+	}
+	for _, d := range got.Documents {
+		in.inputs = append(in.inputs, merge.Input{Source: fmt.Sprintf("worker %d (control topic)", d.Worker.ID), Doc: d})
+	}
+	in.missing = got.Missing
+	if len(in.inputs) == 0 {
+		return in, fmt.Errorf("no worker of run %q published a result within %s", o.runID, o.wait)
+	}
+	return in, nil
 }

@@ -2,12 +2,14 @@
 package produce
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/worker"
 	"github.com/ktune/ktune/result"
@@ -57,34 +59,23 @@ publishes its result for 'ktune merge'.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := run.Context(cmd.Context())
-			defer cancel()
-			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			t, err := s.Conn.EnsureTopic(ctx, spec)
-			if err != nil {
-				return err
-			}
-			cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
-			cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-			digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective})
-			if workers.Enabled() {
-				if cfg, err = workers.Spec.Produce(cfg); err != nil {
-					return err
-				}
-			}
-			doc, runErr := workers.Run(ctx, cmd.ErrOrStderr(), s, version, digest, func(startAt time.Time) (*result.Document, error) {
-				cfg.StartAt = startAt
-				doc, err := loadgen.Produce(ctx, s.Conn, cfg)
-				if doc != nil {
-					cmdutil.StampTopic(doc, t, spec)
-				}
-				return doc, err
-			})
-			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, runErr))
+			return cmdutil.Load{
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer}, Topic: spec,
+				Prepare: func(s *cmdutil.Session, _ cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
+					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
+					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective})
+					if workers.Enabled() {
+						if cfg, err = workers.Spec.Produce(cfg); err != nil {
+							return "", nil, err
+						}
+					}
+					return digest, func(ctx context.Context, startAt time.Time) (*result.Document, error) {
+						cfg.StartAt = startAt
+						return loadgen.Produce(ctx, s.Conn, cfg)
+					}, nil
+				},
+			}.Execute(cmd)
 		},
 	}
 	conn.Register(cmd)
