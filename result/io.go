@@ -103,17 +103,3 @@ func Decode(r io.Reader) (*Document, error) {
 	}
 	return &doc, nil
 }
-
-// ReadFile reads and decodes the document at path.
-func ReadFile(path string) (*Document, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	doc, err := Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc, nil
-}

@@ -1,9 +1,7 @@
 package result
 
 import (
-	"fmt"
 	"io"
-	"os"
 )
 
 // KindProbe is the kind of a host probe document.
@@ -145,18 +143,4 @@ func DecodeProbe(r io.Reader) (*Probe, error) {
 		return nil, err
 	}
 	return &p, nil
-}
-
-// ReadProbe reads the probe document at path.
-func ReadProbe(path string) (*Probe, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	p, err := DecodeProbe(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return p, nil
 }

@@ -120,11 +120,8 @@ func gatherMeasurements(probes []Named[*result.Probe], results []Named[*result.D
 	return m, notes
 }
 
-// Named is a document with the file it came from.
-type Named[T any] struct {
-	Path string
-	Doc  T
-}
+// Named is a document with the file it came from (result.Named).
+type Named[T any] = result.Named[T]
 
 // size computes the sizing of w from the measurements.
 func size(w Workload, m measurements) Sizing {

@@ -76,10 +76,8 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 				}
 				in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: p, Doc: doc})
 			}
-			for _, p := range results {
-				if err := readResult(p, &in); err != nil {
-					return err
-				}
+			if err := readResults(results, &in); err != nil {
+				return err
 			}
 			if len(conn.Brokers) > 0 {
 				s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Admin)
@@ -166,29 +164,16 @@ func mergeFlags(cmd *cobra.Command, file, flags *advisor.Workload) {
 	json.Unmarshal(b, file)
 }
 
-// readResult reads a produce, consume, e2e or sweep document.
-func readResult(path string, in *advisor.Input) error {
-	data, err := os.ReadFile(path)
+// readResults reads produce, consume, e2e and sweep documents.
+func readResults(paths []string, in *advisor.Input) error {
+	set, err := result.Load(paths...)
 	if err != nil {
 		return fmt.Errorf("--results: %w", err)
 	}
-	var head struct {
-		Kind result.Kind `json:"kind"`
+	if len(set.MaxRates)+len(set.Probes)+len(set.Comparisons)+len(set.Other) > 0 {
+		return fmt.Errorf("--results takes produce, consume, e2e and sweep documents (pass probes with --probe)")
 	}
-	json.Unmarshal(data, &head)
-	switch head.Kind {
-	case result.KindSweep:
-		s, err := result.DecodeSweep(bytes.NewReader(data))
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		in.Sweeps = append(in.Sweeps, advisor.Named[*result.Sweep]{Path: path, Doc: s})
-	default:
-		d, err := result.Decode(bytes.NewReader(data))
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		in.Results = append(in.Results, advisor.Named[*result.Document]{Path: path, Doc: d})
-	}
+	in.Results = append(in.Results, set.Results...)
+	in.Sweeps = append(in.Sweeps, set.Sweeps...)
 	return nil
 }

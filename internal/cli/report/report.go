@@ -2,10 +2,8 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -44,51 +42,20 @@ fetches) with report.md beside it into --out.`,
 
 // Load reads documents of any kind into a report input.
 func Load(paths []string) (reports.Input, error) {
-	var in reports.Input
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return in, err
+	set, err := result.Load(paths...)
+	if err != nil {
+		return reports.Input{}, err
+	}
+	in := reports.Input{Results: set.Results, Sweeps: set.Sweeps, MaxRate: set.MaxRates, Probes: set.Probes}
+	for _, o := range set.Other {
+		if o.Kind != advisor.KindAdvice {
+			return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe and advice documents", o.Path, o.Kind)
 		}
-		var head struct {
-			Kind string `json:"kind"`
+		var a advisor.Advice
+		if err := json.Unmarshal(o.Data, &a); err != nil {
+			return in, fmt.Errorf("%s: %w", o.Path, err)
 		}
-		if err := json.Unmarshal(data, &head); err != nil {
-			return in, fmt.Errorf("%s: not a ktune document: %v", p, err)
-		}
-		r := bytes.NewReader(data)
-		switch head.Kind {
-		case string(result.KindSweep):
-			d, err := result.DecodeSweep(r)
-			if err != nil {
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
-			in.Sweeps = append(in.Sweeps, advisor.Named[*result.Sweep]{Path: p, Doc: d})
-		case string(result.KindProbe):
-			d, err := result.DecodeProbe(r)
-			if err != nil {
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
-			in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: p, Doc: d})
-		case string(result.KindMaxRate):
-			d, err := result.DecodeMaxRate(r)
-			if err != nil {
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
-			in.MaxRate = append(in.MaxRate, advisor.Named[*result.MaxRate]{Path: p, Doc: d})
-		case string(advisor.KindAdvice):
-			var a advisor.Advice
-			if err := json.Unmarshal(data, &a); err != nil {
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
-			in.Advice = &a
-		default:
-			d, err := result.Decode(r)
-			if err != nil {
-				return in, fmt.Errorf("%s: %w", p, err)
-			}
-			in.Results = append(in.Results, advisor.Named[*result.Document]{Path: p, Doc: d})
-		}
+		in.Advice = &a
 	}
 	return in, nil
 }

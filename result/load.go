@@ -1,0 +1,150 @@
+package result
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Named is a document with the file it came from.
+type Named[T any] struct {
+	Path string
+	Doc  T
+}
+
+// Set holds ktune documents read from files, by kind.
+type Set struct {
+	// Results are run documents: produce, consume, e2e.
+	Results     []Named[*Document]
+	Sweeps      []Named[*Sweep]
+	MaxRates    []Named[*MaxRate]
+	Probes      []Named[*Probe]
+	Comparisons []Named[*Comparison]
+	// Other holds documents of the kinds this package does not define
+	// (advice), for their owners to decode.
+	Other []Raw
+}
+
+// Raw is a document of a kind this package does not define.
+type Raw struct {
+	Path string
+	Kind Kind
+	Data json.RawMessage
+}
+
+// Load reads ktune documents of any kind, checking each one's schema
+// version and kind, into a Set. It is the one loader that report, advise,
+// compare and merge use.
+func Load(paths ...string) (*Set, error) {
+	set := &Set{}
+	for _, p := range paths {
+		if err := set.add(p); err != nil {
+			return nil, err
+		}
+	}
+	return set, nil
+}
+
+func (s *Set) add(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+		Kind          Kind `json:"kind"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return fmt.Errorf("%s: not a ktune document (invalid JSON): %w", path, err)
+	}
+	if head.SchemaVersion == nil || head.Kind == "" {
+		return fmt.Errorf("%s: not a ktune document: no schema_version or kind", path)
+	}
+	if *head.SchemaVersion != SchemaVersion {
+		return fmt.Errorf("%s: %w %d: this ktune reads version %d; use a ktune release that matches the file", path, ErrVersion, *head.SchemaVersion, SchemaVersion)
+	}
+	decode := func(v any) error {
+		if err := json.Unmarshal(data, v); err != nil {
+			return fmt.Errorf("%s: reading ktune %s document: %w", path, head.Kind, err)
+		}
+		return nil
+	}
+	switch head.Kind {
+	case KindProduce, KindConsume, KindE2E:
+		var d Document
+		if err := decode(&d); err != nil {
+			return err
+		}
+		s.Results = append(s.Results, Named[*Document]{path, &d})
+	case KindSweep:
+		var d Sweep
+		if err := decode(&d); err != nil {
+			return err
+		}
+		s.Sweeps = append(s.Sweeps, Named[*Sweep]{path, &d})
+	case KindMaxRate:
+		var d MaxRate
+		if err := decode(&d); err != nil {
+			return err
+		}
+		s.MaxRates = append(s.MaxRates, Named[*MaxRate]{path, &d})
+	case KindProbe:
+		var d Probe
+		if err := decode(&d); err != nil {
+			return err
+		}
+		s.Probes = append(s.Probes, Named[*Probe]{path, &d})
+	case KindComparison:
+		var d Comparison
+		if err := decode(&d); err != nil {
+			return err
+		}
+		s.Comparisons = append(s.Comparisons, Named[*Comparison]{path, &d})
+	default:
+		s.Other = append(s.Other, Raw{Path: path, Kind: head.Kind, Data: data})
+	}
+	return nil
+}
+
+// ReadFile reads the run document (produce, consume or e2e) at path.
+func ReadFile(path string) (*Document, error) {
+	set, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(set.Results) != 1 {
+		return nil, fmt.Errorf("%s: not a ktune run result (produce, consume or e2e): kind %q", path, set.kind())
+	}
+	return set.Results[0].Doc, nil
+}
+
+// ReadProbe reads the probe document at path.
+func ReadProbe(path string) (*Probe, error) {
+	set, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(set.Probes) != 1 {
+		return nil, fmt.Errorf("%s: not a ktune probe document: kind %q", path, set.kind())
+	}
+	return set.Probes[0].Doc, nil
+}
+
+// kind names the kind of the one document in s.
+func (s *Set) kind() Kind {
+	switch {
+	case len(s.Results) > 0:
+		return s.Results[0].Doc.Kind
+	case len(s.Sweeps) > 0:
+		return KindSweep
+	case len(s.MaxRates) > 0:
+		return KindMaxRate
+	case len(s.Probes) > 0:
+		return KindProbe
+	case len(s.Comparisons) > 0:
+		return KindComparison
+	case len(s.Other) > 0:
+		return s.Other[0].Kind
+	}
+	return ""
+}
