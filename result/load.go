@@ -71,38 +71,28 @@ func (s *Set) add(path string) error {
 	}
 	switch head.Kind {
 	case KindProduce, KindConsume, KindE2E:
-		var d Document
-		if err := decode(&d); err != nil {
-			return err
-		}
-		s.Results = append(s.Results, Named[*Document]{path, &d})
+		return add(&s.Results, path, decode)
 	case KindSweep:
-		var d Sweep
-		if err := decode(&d); err != nil {
-			return err
-		}
-		s.Sweeps = append(s.Sweeps, Named[*Sweep]{path, &d})
+		return add(&s.Sweeps, path, decode)
 	case KindMaxRate:
-		var d MaxRate
-		if err := decode(&d); err != nil {
-			return err
-		}
-		s.MaxRates = append(s.MaxRates, Named[*MaxRate]{path, &d})
+		return add(&s.MaxRates, path, decode)
 	case KindProbe:
-		var d Probe
-		if err := decode(&d); err != nil {
-			return err
-		}
-		s.Probes = append(s.Probes, Named[*Probe]{path, &d})
+		return add(&s.Probes, path, decode)
 	case KindComparison:
-		var d Comparison
-		if err := decode(&d); err != nil {
-			return err
-		}
-		s.Comparisons = append(s.Comparisons, Named[*Comparison]{path, &d})
+		return add(&s.Comparisons, path, decode)
 	default:
 		s.Other = append(s.Other, Raw{Path: path, Kind: head.Kind, Data: data})
 	}
+	return nil
+}
+
+// add decodes one document of type T onto list.
+func add[T any](list *[]Named[*T], path string, decode func(any) error) error {
+	var d T
+	if err := decode(&d); err != nil {
+		return err
+	}
+	*list = append(*list, Named[*T]{Path: path, Doc: &d})
 	return nil
 }
 
