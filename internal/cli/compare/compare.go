@@ -93,12 +93,13 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 				if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
 					pcfg.WarmupRecords = pcfg.Records / 10
 				}
-				// Connection properties (-X, --command-config) come first in
-				// every profile's configuration.
-				base, _ := clientcfg.ParseAssignments(conn.Props)
+				// --command-config, the connection flags and -X apply over
+				// every profile.
 				for _, e := range entries {
 					if e.Profile != nil {
-						e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
+						if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
+							return err
+						}
 					}
 				}
 				total := 0

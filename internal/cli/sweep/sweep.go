@@ -176,8 +176,12 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 				return err
 			}
 			defer s.Close()
-			cfg.Producer = append(cfg.Producer, mustProps(conn.Props)...)
-			cfg.Consumer = append(cfg.Consumer, mustProps(conn.Props)...)
+			if cfg.Producer, err = conn.ClientProps(base.Producer); err != nil {
+				return err
+			}
+			if cfg.Consumer, err = conn.ClientProps(base.Consumer); err != nil {
+				return err
+			}
 			cfg.Producer, cfg.Consumer = forRole(cfg.Producer, clientcfg.Producer), forRole(cfg.Consumer, clientcfg.Consumer)
 			cfg.Logger = s.Logger
 			path := out
@@ -262,13 +266,8 @@ func isConsumerProp(name string) bool {
 	return false
 }
 
-func mustProps(kvs []string) []clientcfg.Property {
-	p, _ := clientcfg.ParseAssignments(kvs)
-	return p
-}
-
-// forRole drops properties another role owns, so base -X settings apply to
-// the side they belong to.
+// forRole drops properties another role owns, so base settings (a
+// profile, --command-config, -X) apply to the side they belong to.
 func forRole(props []clientcfg.Property, role clientcfg.Role) []clientcfg.Property {
 	own := map[string]bool{}
 	for _, d := range clientcfg.Describe(role) {
