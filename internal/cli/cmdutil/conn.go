@@ -176,14 +176,23 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	return s, nil
 }
 
-// RedactedArgs returns args with the values of secret properties hidden.
+// RedactedArgs returns args with the values of secret properties hidden,
+// in every form -X takes (-X name=v, -Xname=v, -X=name=v, --property=name=v),
+// keeping the property's name.
 func RedactedArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		out[i] = a
-		name, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "--property="), "-X"), "=")
+		prefix := ""
+		for _, p := range []string{"--property=", "-X=", "-X"} {
+			if strings.HasPrefix(a, p) {
+				prefix = p
+				break
+			}
+		}
+		name, _, ok := strings.Cut(a[len(prefix):], "=")
 		if ok && clientcfg.IsSecret(strings.TrimSpace(name)) {
-			out[i] = a[:strings.Index(a, "=")+1] + "[hidden]"
+			out[i] = prefix + name + "=" + clientcfg.Hidden
 		}
 	}
 	return out
