@@ -71,7 +71,7 @@ func Advise(in Input) (*Advice, error) {
 	}
 	if ri.Consumer == nil {
 		r, _ := clientcfg.Resolve(nil, clientcfg.Consumer)
-		ri.Consumer = r.Effective
+		ri.Consumer = r.Effective()
 	}
 	if in.Audit != nil {
 		ri.Broker = in.Audit.BrokerConfig

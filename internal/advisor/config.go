@@ -97,7 +97,7 @@ func Pareto(pts []ParetoPoint) []ParetoPoint {
 // defaultsProducer is the Java client's default producer configuration.
 func defaultsProducer() map[string]string {
 	r, _ := clientcfg.Resolve(nil, clientcfg.Producer)
-	return r.Effective
+	return r.Effective()
 }
 
 // recommend picks the configuration for the goal from the sweeps.

@@ -8,11 +8,27 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// client builds a kgo client from a resolved configuration, so tests read
-// back what franz-go will really use.
+// client builds a kgo client from a resolved configuration (the options of
+// its role; a consumer's without group options), so tests read back what
+// franz-go will really use.
 func client(t *testing.T, r *Resolved, extra ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	opts := append([]kgo.Opt{kgo.SeedBrokers("127.0.0.1:1")}, r.Opts...)
+	return clientWith(t, roleOpts(r, false), extra...)
+}
+
+func roleOpts(r *Resolved, group bool) []kgo.Opt {
+	switch r.Role() {
+	case Producer:
+		return r.ProducerOpts(0, 1)
+	case Consumer:
+		return r.ConsumerOpts(group)
+	}
+	return r.AdminOpts()
+}
+
+func clientWith(t *testing.T, ropts []kgo.Opt, extra ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	opts := append([]kgo.Opt{kgo.SeedBrokers("127.0.0.1:1")}, ropts...)
 	cl, err := kgo.NewClient(append(opts, extra...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +105,7 @@ func TestPropertiesMapToKgo(t *testing.T) {
 		t.Run(tt.prop, func(t *testing.T) {
 			r := mustResolve(t, tt.role, tt.prop)
 			name, _, _ := strings.Cut(tt.prop, "=")
-			if got := r.Effective[name]; got != tt.effective {
+			if got := r.Effective()[name]; got != tt.effective {
 				t.Errorf("effective %s = %q, want %q", name, got, tt.effective)
 			}
 			if tt.opt == nil {
@@ -121,22 +137,22 @@ func TestJavaDefaultsAreExplicit(t *testing.T) {
 	}
 	want := map[string]string{"acks": "all", "enable.idempotence": "true", "compression.type": "none", "linger.ms": "0", "batch.size": "16384", "buffer.memory": "33554432"}
 	for k, v := range want {
-		if p.Effective[k] != v {
-			t.Errorf("default %s = %q, want %q", k, p.Effective[k], v)
+		if p.Effective()[k] != v {
+			t.Errorf("default %s = %q, want %q", k, p.Effective()[k], v)
 		}
 	}
-	if len(p.Notes) == 0 {
+	if len(p.Notes()) == 0 {
 		t.Error("no notes on where franz-go differs")
 	}
 	c := mustResolve(t, Consumer)
-	if c.MaxPollRecords != 500 || c.Effective["fetch.max.wait.ms"] != "500" {
-		t.Errorf("consumer defaults: max.poll.records %d, fetch.max.wait.ms %s", c.MaxPollRecords, c.Effective["fetch.max.wait.ms"])
+	if c.MaxPollRecords() != 500 || c.Effective()["fetch.max.wait.ms"] != "500" {
+		t.Errorf("consumer defaults: max.poll.records %d, fetch.max.wait.ms %s", c.MaxPollRecords(), c.Effective()["fetch.max.wait.ms"])
 	}
 }
 
 func TestAcksAndIdempotence(t *testing.T) {
 	r := mustResolve(t, Producer, "acks=1")
-	if r.Idempotent || r.Effective["enable.idempotence"] != "false" {
+	if r.Idempotent() || r.Effective()["enable.idempotence"] != "false" {
 		t.Error("acks=1 without explicit idempotence should turn it off, as Java does")
 	}
 	if got := client(t, r).OptValue(kgo.DisableIdempotentWrite); got != true {
@@ -180,7 +196,7 @@ func TestBadValuesNameThePropertyAndValidValues(t *testing.T) {
 
 func TestOtherRolePropertiesAreAcceptedAndIgnored(t *testing.T) {
 	r := mustResolve(t, Producer, "fetch.min.bytes=1000", "linger.ms=5")
-	if _, ok := r.Effective["fetch.min.bytes"]; ok {
+	if _, ok := r.Effective()["fetch.min.bytes"]; ok {
 		t.Error("consumer property leaked into the producer config")
 	}
 	props, _ := ParseAssignments([]string{"fetch.min.bytes=-5"})
@@ -230,10 +246,10 @@ func TestSecretsAreHidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Effective["sasl.jaas.config"] != Hidden || r.Effective["security.protocol"] != "SASL_PLAINTEXT" || r.Effective["sasl.mechanism"] != "SCRAM-SHA-512" {
-		t.Errorf("effective: %v", r.Effective)
+	if r.Effective()["sasl.jaas.config"] != Hidden || r.Effective()["security.protocol"] != "SASL_PLAINTEXT" || r.Effective()["sasl.mechanism"] != "SCRAM-SHA-512" {
+		t.Errorf("effective: %v", r.Effective())
 	}
-	for k, v := range r.Effective {
+	for k, v := range r.Effective() {
 		if strings.Contains(v, "s3cr3t") {
 			t.Errorf("password leaked through %s", k)
 		}
@@ -279,11 +295,11 @@ func TestDefectsFoundInReview(t *testing.T) {
 	}
 	// enable.auto.commit=false must not break a client without a group.
 	r = mustResolve(t, Consumer, "enable.auto.commit=false")
-	if len(r.GroupOpts) != 1 {
+	if len(r.ConsumerOpts(true))-len(r.ConsumerOpts(false)) != 1 {
 		t.Fatal("DisableAutoCommit not among the group options")
 	}
 	client(t, r, kgo.ConsumeTopics("t"))
-	if cl := client(t, r, append([]kgo.Opt{kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t")}, r.GroupOpts...)...); cl.OptValue(kgo.DisableAutoCommit) != true {
+	if cl := clientWith(t, r.ConsumerOpts(true), kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t")); cl.OptValue(kgo.DisableAutoCommit) != true {
 		t.Error("DisableAutoCommit lost in group mode")
 	}
 	// zstd: Java's default level 3 is franz-go's default encoder level.
@@ -291,5 +307,81 @@ func TestDefectsFoundInReview(t *testing.T) {
 	codecs := client(t, r).OptValue(kgo.ProducerBatchCompression).([]kgo.CompressionCodec)
 	if len(codecs) != 1 || codecs[0] != kgo.ZstdCompression().WithLevel(2) {
 		t.Errorf("zstd codec %v", codecs)
+	}
+}
+
+func TestResolvedChangesOnlyThroughCopies(t *testing.T) {
+	r := mustResolve(t, Producer, "transactional.id=tx", "linger.ms=5")
+	eff := r.Effective()
+	eff["linger.ms"] = "99"
+	if r.Effective()["linger.ms"] != "5" {
+		t.Error("changing the returned effective map changed the configuration")
+	}
+	w, err := r.With(Property{Key: "transactional.id", Value: "tx-w1"}, Property{Key: "buffer.memory", Value: "1048576"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.TransactionalID() != "tx" || r.BufferMemory() != 33554432 || r.Effective()["transactional.id"] != "tx" {
+		t.Errorf("With changed the original: %q %d", r.TransactionalID(), r.BufferMemory())
+	}
+	if w.TransactionalID() != "tx-w1" || w.Effective()["transactional.id"] != "tx-w1" || w.Effective()["linger.ms"] != "5" || w.BufferMemory() != 1<<20 {
+		t.Errorf("copy: id %q, effective %v", w.TransactionalID(), w.Effective())
+	}
+	if got := client(t, w).OptValue(kgo.TransactionalID); got != "tx-w1" {
+		t.Errorf("the copy's client uses transactional.id %v", got)
+	}
+	if got := client(t, w).OptValue(kgo.MaxBufferedBytes); got != int64(1<<20) {
+		t.Errorf("the copy's client buffers %v bytes", got)
+	}
+	if _, err := r.With(Property{Key: "acks", Value: "1", Source: "-X"}); err == nil || !strings.Contains(err.Error(), "transactional.id needs an idempotent producer") {
+		t.Errorf("With does not validate again: %v", err)
+	}
+}
+
+func TestProducerOptsGiveEachClientItsTransactionalID(t *testing.T) {
+	r := mustResolve(t, Producer, "transactional.id=tx", "transaction.timeout.ms=30000")
+	for _, tt := range []struct {
+		i, n int
+		want string
+	}{{0, 1, "tx"}, {0, 3, "tx-0"}, {2, 3, "tx-2"}} {
+		cl := clientWith(t, r.ProducerOpts(tt.i, tt.n))
+		if got := cl.OptValue(kgo.TransactionalID); got != tt.want {
+			t.Errorf("client %d of %d: transactional.id %v, want %s", tt.i, tt.n, got, tt.want)
+		}
+		if got := cl.OptValue(kgo.TransactionTimeout); got != 30*time.Second {
+			t.Errorf("client %d of %d: transaction timeout %v", tt.i, tt.n, got)
+		}
+	}
+	if got := clientWith(t, mustResolve(t, Producer).ProducerOpts(1, 2)).OptValue(kgo.TransactionalID); got != "" {
+		t.Errorf("no transactional.id, yet the client has %v", got)
+	}
+}
+
+func TestLayersOrder(t *testing.T) {
+	p := func(k, v, src string) Property { return Property{Key: k, Value: v, Source: src} }
+	l := Layers{
+		CommandConfig: []Property{p("linger.ms", "2", "client.properties"), p("batch.size", "32768", "client.properties"), p("acks", "1", "client.properties")},
+		Connection:    []Property{p("security.protocol", "SSL", "flags")},
+		X:             []Property{p("linger.ms", "3", "-X")},
+	}
+	profile := []Property{p("linger.ms", "1", "profile"), p("compression.type", "lz4", "profile"), p("acks", "all", "profile")}
+	r, err := Resolve(append(l.Over(profile), p("batch.size", "65536", "sweep")), Producer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"compression.type":  "lz4",   // profile over the Java default
+		"acks":              "1",     // --command-config over the profile
+		"security.protocol": "SSL",   // connection flags
+		"linger.ms":         "3",     // -X over --command-config and the profile
+		"batch.size":        "65536", // a sweep dimension over everything
+	}
+	for k, v := range want {
+		if got := r.Effective()[k]; got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if got := len(l.Over(nil)); got != 5 {
+		t.Errorf("layers without a profile: %d properties", got)
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,38 +21,35 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
-// Resolved is a validated configuration for one client role.
+// Resolved is a validated configuration for one client role. It is
+// immutable: everything in it is derived once from the properties it was
+// resolved from, the franz-go options are built when a client asks for them
+// (ProducerOpts, ConsumerOpts, AdminOpts), and a change (With) resolves a
+// new configuration, so no setting is kept in two places that could drift.
 type Resolved struct {
-	// Effective holds every property of the role in Java names, defaults
-	// filled in, secrets replaced by Hidden.
-	Effective map[string]string
-	// Opts are the franz-go options (no seed brokers, dialer or TLS: the
-	// connection adds those).
-	Opts []kgo.Opt
-	// GroupOpts are options franz-go accepts only on a consumer-group
-	// client (enable.auto.commit=false); add them with ConsumerGroup.
-	GroupOpts []kgo.Opt
-	// TLS is non-nil for security.protocol SSL and SASL_SSL.
-	TLS *tls.Config
-	// Bootstrap is bootstrap.servers, if given.
-	Bootstrap []string
-	// Notes say where franz-go behaves differently from the Java client
-	// for these values.
-	Notes []string
-	// MaxPollRecords is max.poll.records (consumer).
-	MaxPollRecords int
-	// TransactionalID is transactional.id (producer).
-	TransactionalID string
-	// Idempotent says whether the producer is idempotent.
-	Idempotent bool
-	// Acks is "0", "1" or "all".
-	Acks string
-	// BatchSize, MaxRequestSize and BufferMemory are the producer's sizes
-	// in bytes.
-	BatchSize, MaxRequestSize, BufferMemory int
-	// Partitioner is the producer's partitioner (also in Opts), for
-	// callers that wrap it.
-	Partitioner kgo.Partitioner
+	role  Role
+	props []Property
+
+	effective map[string]string
+	notes     []string
+	tls       *tls.Config
+	bootstrap []string
+
+	// common are the options every client of the role gets (client.id,
+	// metadata, retries, SASL); producer and consumer those of the role
+	// alone, transactional.id apart: ProducerOpts adds it per client.
+	common, producer, consumer []kgo.Opt
+	// group are options franz-go accepts only on a consumer-group client
+	// (enable.auto.commit=false).
+	group []kgo.Opt
+
+	maxPollRecords                          int
+	transactionalID                         string
+	transactionTimeout                      time.Duration
+	idempotent                              bool
+	acks                                    string
+	batchSize, maxRequestSize, bufferMemory int
+	partitioner                             kgo.Partitioner
 }
 
 // Resolve validates every property and returns the configuration of role.
@@ -78,18 +77,99 @@ func Resolve(props []Property, role Role) (*Resolved, error) {
 			vals[s.name] = s.def
 		}
 	}
-	b := &builder{vals: vals, set: set, res: &Resolved{}}
+	b := &builder{vals: vals, set: set, res: &Resolved{role: role, props: slices.Clone(props)}}
 	if err := b.build(role); err != nil {
 		return nil, err
 	}
-	b.res.Effective = map[string]string{}
+	b.res.effective = map[string]string{}
 	for k, v := range vals {
 		if specs[k].secret || IsSecret(k) {
 			v = Hidden
 		}
-		b.res.Effective[k] = v
+		b.res.effective[k] = v
 	}
 	return b.res, nil
+}
+
+// With returns the configuration resolved again with props applied over
+// the ones r came from (later ones win); r itself is unchanged.
+func (r *Resolved) With(props ...Property) (*Resolved, error) {
+	return Resolve(append(slices.Clone(r.props), props...), r.role)
+}
+
+// Role is the client role r was resolved for.
+func (r *Resolved) Role() Role { return r.role }
+
+// Effective returns every property of the role in Java names, defaults
+// filled in, secrets replaced by Hidden (a copy the caller owns).
+func (r *Resolved) Effective() map[string]string { return maps.Clone(r.effective) }
+
+// Notes say where franz-go behaves differently from the Java client for
+// these values.
+func (r *Resolved) Notes() []string { return slices.Clone(r.notes) }
+
+// TLS is non-nil for security.protocol SSL and SASL_SSL (shared: do not
+// change it, Clone it).
+func (r *Resolved) TLS() *tls.Config { return r.tls }
+
+// Bootstrap is bootstrap.servers, if given.
+func (r *Resolved) Bootstrap() []string { return slices.Clone(r.bootstrap) }
+
+// MaxPollRecords is max.poll.records (consumer).
+func (r *Resolved) MaxPollRecords() int { return r.maxPollRecords }
+
+// TransactionalID is transactional.id (producer), empty without
+// transactions. ProducerOpts gives each client of a run its own.
+func (r *Resolved) TransactionalID() string { return r.transactionalID }
+
+// Idempotent says whether the producer is idempotent.
+func (r *Resolved) Idempotent() bool { return r.idempotent }
+
+// Acks is "0", "1" or "all" (producer).
+func (r *Resolved) Acks() string { return r.acks }
+
+// BatchSize is batch.size in bytes (producer).
+func (r *Resolved) BatchSize() int { return r.batchSize }
+
+// MaxRequestSize is max.request.size in bytes (producer).
+func (r *Resolved) MaxRequestSize() int { return r.maxRequestSize }
+
+// BufferMemory is buffer.memory in bytes (producer).
+func (r *Resolved) BufferMemory() int { return r.bufferMemory }
+
+// Partitioner is the producer's partitioner (also in ProducerOpts), for
+// callers that wrap it.
+func (r *Resolved) Partitioner() kgo.Partitioner { return r.partitioner }
+
+// AdminOpts are the franz-go options every client of the configuration
+// gets: client.id, metadata age, idle connections, retry backoff and SASL
+// (no seed brokers, dialer or TLS: the connection adds those).
+func (r *Resolved) AdminOpts() []kgo.Opt { return slices.Clone(r.common) }
+
+// ProducerOpts are the franz-go options of producer client i of n clients
+// of a run (a configuration resolved for Producer). With transactional.id
+// set, each of several clients gets its own, transactional.id-i, so they
+// do not fence each other; a single client keeps transactional.id itself.
+func (r *Resolved) ProducerOpts(i, n int) []kgo.Opt {
+	opts := append(slices.Clone(r.common), r.producer...)
+	if id := r.transactionalID; id != "" {
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", id, i)
+		}
+		opts = append(opts, kgo.TransactionalID(id), kgo.TransactionTimeout(r.transactionTimeout))
+	}
+	return opts
+}
+
+// ConsumerOpts are the franz-go options of a consumer (a configuration
+// resolved for Consumer); group adds those franz-go accepts only on a
+// consumer-group client.
+func (r *Resolved) ConsumerOpts(group bool) []kgo.Opt {
+	opts := append(slices.Clone(r.common), r.consumer...)
+	if group {
+		opts = append(opts, r.group...)
+	}
+	return opts
 }
 
 func propErr(p Property, err error) error {
@@ -151,17 +231,21 @@ func (b *builder) ms(name string) time.Duration {
 	return time.Duration(b.int(name)) * time.Millisecond
 }
 
-func (b *builder) opt(o ...kgo.Opt) { b.res.Opts = append(b.res.Opts, o...) }
+// opt adds client-wide options; popt and copt the producer's and the
+// consumer's.
+func (b *builder) opt(o ...kgo.Opt)  { b.res.common = append(b.res.common, o...) }
+func (b *builder) popt(o ...kgo.Opt) { b.res.producer = append(b.res.producer, o...) }
+func (b *builder) copt(o ...kgo.Opt) { b.res.consumer = append(b.res.consumer, o...) }
 
 func (b *builder) note(format string, args ...any) {
-	b.res.Notes = append(b.res.Notes, fmt.Sprintf(format, args...))
+	b.res.notes = append(b.res.notes, fmt.Sprintf(format, args...))
 }
 
 func (b *builder) build(role Role) error {
 	if v := b.vals["bootstrap.servers"]; v != "" {
 		for _, s := range strings.Split(v, ",") {
 			if s = strings.TrimSpace(s); s != "" {
-				b.res.Bootstrap = append(b.res.Bootstrap, s)
+				b.res.bootstrap = append(b.res.bootstrap, s)
 			}
 		}
 	}
@@ -186,7 +270,7 @@ func (b *builder) build(role Role) error {
 			return err
 		}
 	}
-	sort.Strings(b.res.Notes)
+	sort.Strings(b.res.notes)
 	return nil
 }
 
@@ -211,30 +295,30 @@ func (b *builder) producer() error {
 		v["enable.idempotence"] = "false"
 		b.note("max.in.flight.requests.per.connection=%d turns idempotence off, as the Java client does when enable.idempotence is not set explicitly", inflight)
 	}
-	b.res.Idempotent, b.res.Acks = idem, acks
+	b.res.idempotent, b.res.acks = idem, acks
 	switch acks {
 	case "0":
-		b.opt(kgo.RequiredAcks(kgo.NoAck()))
+		b.popt(kgo.RequiredAcks(kgo.NoAck()))
 	case "1":
-		b.opt(kgo.RequiredAcks(kgo.LeaderAck()))
+		b.popt(kgo.RequiredAcks(kgo.LeaderAck()))
 	default:
-		b.opt(kgo.RequiredAcks(kgo.AllISRAcks()))
+		b.popt(kgo.RequiredAcks(kgo.AllISRAcks()))
 	}
 	if idem {
 		if inflight != 5 {
 			b.note("franz-go keeps 5 produce requests in flight per broker while idempotent; max.in.flight.requests.per.connection=%d is not applied", inflight)
 		}
 	} else {
-		b.opt(kgo.DisableIdempotentWrite(), kgo.MaxProduceRequestsInflightPerBroker(inflight))
+		b.popt(kgo.DisableIdempotentWrite(), kgo.MaxProduceRequestsInflightPerBroker(inflight))
 	}
 
-	b.res.BatchSize = b.int("batch.size")
-	b.res.MaxRequestSize = b.int("max.request.size")
-	b.res.BufferMemory = b.int("buffer.memory")
-	batch := min(b.res.BatchSize, b.res.MaxRequestSize)
-	b.opt(kgo.ProducerBatchMaxBytes(int32(batch)))
+	b.res.batchSize = b.int("batch.size")
+	b.res.maxRequestSize = b.int("max.request.size")
+	b.res.bufferMemory = b.int("buffer.memory")
+	batch := min(b.res.batchSize, b.res.maxRequestSize)
+	b.popt(kgo.ProducerBatchMaxBytes(int32(batch)))
 	b.note("batch.size is a cap per partition batch in franz-go, as in Java; a record larger than batch.size gets a batch of its own up to max.request.size (ktune raises the cap for such records)")
-	b.opt(kgo.ProducerLinger(b.ms("linger.ms")))
+	b.popt(kgo.ProducerLinger(b.ms("linger.ms")))
 	if b.vals["linger.ms"] == "0" {
 		b.note("linger.ms=0 (the Java 3.x default) is set explicitly; franz-go's own default is 10 ms")
 	}
@@ -243,28 +327,27 @@ func (b *builder) producer() error {
 	if err != nil {
 		return err
 	}
-	b.opt(kgo.ProducerBatchCompression(codec))
+	b.popt(kgo.ProducerBatchCompression(codec))
 	if v["compression.type"] == "none" {
 		b.note("compression.type=none (the Java default) is set explicitly; franz-go's own default is snappy")
 	}
 
-	b.opt(kgo.MaxBufferedBytes(b.res.BufferMemory), kgo.MaxBufferedRecords(math.MaxInt32))
+	b.popt(kgo.MaxBufferedBytes(b.res.bufferMemory), kgo.MaxBufferedRecords(math.MaxInt32))
 	b.note("buffer.memory maps to franz-go's MaxBufferedBytes; franz-go's extra 50,000-record buffer limit is lifted so buffer.memory alone binds, as in Java")
-	b.opt(kgo.ProduceRequestTimeout(b.ms("request.timeout.ms")), kgo.RecordDeliveryTimeout(b.ms("delivery.timeout.ms")), kgo.RecordRetries(b.int("retries")))
+	b.popt(kgo.ProduceRequestTimeout(b.ms("request.timeout.ms")), kgo.RecordDeliveryTimeout(b.ms("delivery.timeout.ms")), kgo.RecordRetries(b.int("retries")))
 
 	p, err := b.partitioner()
 	if err != nil {
 		return err
 	}
-	b.res.Partitioner = p
-	b.opt(kgo.RecordPartitioner(p))
+	b.res.partitioner = p
+	b.popt(kgo.RecordPartitioner(p))
 
 	if id := v["transactional.id"]; id != "" {
 		if !idem {
 			return errors.New("transactional.id needs an idempotent producer: acks=all and enable.idempotence=true")
 		}
-		b.res.TransactionalID = id
-		b.opt(kgo.TransactionalID(id), kgo.TransactionTimeout(b.ms("transaction.timeout.ms")))
+		b.res.transactionalID, b.res.transactionTimeout = id, b.ms("transaction.timeout.ms")
 	}
 	return nil
 }
@@ -332,13 +415,13 @@ func (b *builder) partitioner() (kgo.Partitioner, error) {
 	}
 	// Java's built-in partitioner: keyed records by murmur2 hash, unkeyed
 	// ones stick to a partition for batch.size bytes.
-	return kgo.UniformBytesPartitioner(b.res.BatchSize, adaptive, !ignoreKeys, nil), nil
+	return kgo.UniformBytesPartitioner(b.res.batchSize, adaptive, !ignoreKeys, nil), nil
 }
 
 func (b *builder) consumer() error {
 	v := b.vals
-	b.res.MaxPollRecords = b.int("max.poll.records")
-	b.opt(
+	b.res.maxPollRecords = b.int("max.poll.records")
+	b.copt(
 		kgo.FetchMinBytes(int32(b.int("fetch.min.bytes"))),
 		kgo.FetchMaxBytes(int32(b.int("fetch.max.bytes"))),
 		kgo.FetchMaxPartitionBytes(int32(b.int("max.partition.fetch.bytes"))),
@@ -371,23 +454,23 @@ func (b *builder) consumer() error {
 		// franz-go speaks KIP-848 only with a range or sticky balancer
 		// configured; with its default cooperative-sticky it silently
 		// stays on the classic protocol.
-		b.opt(kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()))
+		b.copt(kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()))
 		b.note("group.protocol=consumer uses the KIP-848 protocol; the broker assigns partitions and partition.assignment.strategy is not used")
 	} else {
-		b.opt(kgo.Balancers(bals...))
+		b.copt(kgo.Balancers(bals...))
 	}
 	if v["isolation.level"] == "read_committed" {
-		b.opt(kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+		b.copt(kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}
 	if v["enable.auto.commit"] == "false" {
 		// franz-go refuses this option on a client without a group.
-		b.res.GroupOpts = append(b.res.GroupOpts, kgo.DisableAutoCommit())
+		b.res.group = append(b.res.group, kgo.DisableAutoCommit())
 	}
 	if id := v["group.instance.id"]; id != "" {
-		b.opt(kgo.InstanceID(id))
+		b.copt(kgo.InstanceID(id))
 	}
 	if r := v["client.rack"]; r != "" {
-		b.opt(kgo.Rack(r))
+		b.copt(kgo.Rack(r))
 	}
 	return nil
 }
@@ -401,7 +484,7 @@ func (b *builder) security() error {
 		if err != nil {
 			return err
 		}
-		b.res.TLS = cfg
+		b.res.tls = cfg
 	}
 	if proto != "SASL_PLAINTEXT" && proto != "SASL_SSL" {
 		return nil

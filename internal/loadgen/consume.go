@@ -103,7 +103,7 @@ func (c *ConsumeConfig) defaults() error {
 		c.Client = r
 	}
 	if !c.Assign && c.Group == "" {
-		c.Group = c.Client.Effective["group.id"]
+		c.Group = c.Client.Effective()["group.id"]
 	}
 	if !c.Assign && c.Group == "" {
 		c.Group = fmt.Sprintf("ktune-%d", time.Now().UnixNano())
@@ -189,8 +189,8 @@ func (c *ConsumeConfig) Workload() result.Workload {
 
 func (r *consumeRun) fillDocument(doc *result.Document) {
 	doc.Workload = r.cfg.Workload()
-	doc.Config.Consumer = r.cfg.Client.Effective
-	doc.Config.Notes = append(doc.Config.Notes, r.cfg.Client.Notes...)
+	doc.Config.Consumer = r.cfg.Client.Effective()
+	doc.Config.Notes = append(doc.Config.Notes, r.cfg.Client.Notes()...)
 }
 
 // errIdle and errTarget end a consume run normally.
@@ -258,7 +258,7 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 
 func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 	cfg := &r.cfg
-	opts := append([]kgo.Opt{}, cfg.Client.Opts...)
+	opts := cfg.Client.ConsumerOpts(!cfg.Assign)
 	start := kgo.NewOffset().AtEnd()
 	if cfg.From == "earliest" {
 		start = kgo.NewOffset().AtStart()
@@ -274,7 +274,6 @@ func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 		opts = append(opts, kgo.ConsumeTopics(cfg.Topic))
 	}
 	if !cfg.Assign {
-		opts = append(opts, cfg.Client.GroupOpts...)
 		opts = append(opts,
 			kgo.ConsumerGroup(cfg.Group),
 			kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
@@ -304,7 +303,7 @@ func (r *consumeRun) markReady() { r.readyOnce.Do(func() { close(r.ready) }) }
 
 // pollLoop is one consumer's poll loop.
 func (r *consumeRun) pollLoop(ctx context.Context, cl *kgo.Client, cs *consumerState) error {
-	maxPoll := r.cfg.Client.MaxPollRecords
+	maxPoll := r.cfg.Client.MaxPollRecords()
 	if maxPoll <= 0 {
 		maxPoll = 500
 	}

@@ -182,8 +182,8 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	}
 	doc := newDocument(result.KindProduce, conn)
 	doc.Workload = produceWorkload(&cfg)
-	doc.Config.Producer = cfg.Client.Effective
-	doc.Config.Notes = cfg.Client.Notes
+	doc.Config.Producer = cfg.Client.Effective()
+	doc.Config.Notes = cfg.Client.Notes()
 
 	r := &produceRun{cfg: cfg, clock: cfg.Clock}
 	r.promise = r.onAck
@@ -204,16 +204,13 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}
 	}()
 	for i := range clients {
-		opts := append([]kgo.Opt{}, cfg.Client.Opts...)
+		opts := cfg.Client.ProducerOpts(i, cfg.Producers)
 		opts = append(opts, kgo.WithHooks(batchHook{r}), kgo.DefaultProduceTopic(cfg.Topic))
 		if len(cfg.Partitions) > 0 {
-			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner, cfg.Partitions)))
+			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner(), cfg.Partitions)))
 		}
 		if bm := r.batchMax(values); bm > 0 {
 			opts = append(opts, kgo.ProducerBatchMaxBytes(int32(bm)))
-		}
-		if id := cfg.Client.TransactionalID; id != "" && cfg.Producers > 1 {
-			opts = append(opts, kgo.TransactionalID(fmt.Sprintf("%s-%d", id, i)))
 		}
 		cl, err := conn.NewClient(opts...)
 		if err != nil {
@@ -355,7 +352,7 @@ const recordOverhead = 64
 // max.request.size, as the Java client does.
 func (r *produceRun) checkSize(values []*payload.Values) error {
 	r.maxRec = values[0].MaxSize() + r.cfg.Keys.Size + 8 + len(HeaderTS) + r.cfg.Headers*(r.cfg.HeaderSize+8) + recordOverhead
-	if mr := r.cfg.Client.MaxRequestSize; mr > 0 && r.maxRec > mr {
+	if mr := r.cfg.Client.MaxRequestSize(); mr > 0 && r.maxRec > mr {
 		return fmt.Errorf("records of up to %d bytes are larger than max.request.size (%d): raise -X max.request.size, and the topic's max.message.bytes or the broker's message.max.bytes with it", r.maxRec, mr)
 	}
 	return nil
@@ -365,7 +362,7 @@ func (r *produceRun) checkSize(values []*payload.Values) error {
 // batch.size: Java sends such a record in a batch of its own, while kgo
 // would reject it, so the cap is raised to fit one record.
 func (r *produceRun) batchMax(values []*payload.Values) int {
-	if bs := r.cfg.Client.BatchSize; bs > 0 && r.maxRec > bs {
+	if bs := r.cfg.Client.BatchSize(); bs > 0 && r.maxRec > bs {
 		return r.maxRec + 128
 	}
 	return 0
@@ -394,7 +391,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 	n := float64(cfg.Producers)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	txn := cfg.Client.TransactionalID != ""
+	txn := cfg.Client.TransactionalID() != ""
 	var txnStart int64
 	if txn {
 		if err := cl.BeginTransaction(); err != nil {

@@ -7,10 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/result"
@@ -76,7 +76,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 		LatencyKind: kind, P99Ms: float64(cfg.P99) / 1e6, MinAchieved: cfg.MinAchieved,
 	}
 	if cfg.Produce.Client != nil {
-		doc.Config.Producer = cfg.Produce.Client.Effective
+		doc.Config.Producer = cfg.Produce.Client.Effective()
 	}
 	var lastDoc *result.Document
 	n := 0
@@ -103,9 +103,11 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 			// Unpaced, the client fills buffer.memory (32 MiB) far faster
 			// than the cluster drains it; a 1 MiB buffer finds the same
 			// ceiling without a backlog that outlives the window.
-			c := *pc.Client
-			c.Opts = append(append([]kgo.Opt{}, c.Opts...), kgo.MaxBufferedBytes(discoverBuffer))
-			pc.Client = &c
+			c, err := pc.Client.With(clientcfg.Property{Key: "buffer.memory", Value: strconv.Itoa(discoverBuffer), Source: "maxrate ceiling window"})
+			if err != nil {
+				return result.MaxRateStep{Phase: phase, Target: rate}, err
+			}
+			pc.Client = c
 		}
 		// A rate the cluster cannot take leaves a backlog in the client;
 		// the window ends on time all the same (what is still buffered

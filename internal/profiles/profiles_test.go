@@ -36,8 +36,8 @@ func TestBuiltinsLoadAndResolve(t *testing.T) {
 		t.Fatalf("textbook sweep: %+v", tb.Sweep)
 	}
 	r, _ := clientcfg.Resolve(tb.Producer, clientcfg.Producer)
-	if r.Effective["linger.ms"] != "0" || r.Effective["batch.size"] != "16384" {
-		t.Errorf("textbook does not start from kafka-defaults: %v", r.Effective)
+	if r.Effective()["linger.ms"] != "0" || r.Effective()["batch.size"] != "16384" {
+		t.Errorf("textbook does not start from kafka-defaults: %v", r.Effective())
 	}
 }
 
@@ -54,8 +54,8 @@ func TestUserProfilesAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, _ := clientcfg.Resolve(p.Producer, clientcfg.Producer)
-	if r.Effective["linger.ms"] != "7" || r.Effective["compression.type"] != "lz4" || p.Topic.Partitions != 6 {
-		t.Errorf("merge with base: %v %+v", r.Effective, p.Topic)
+	if r.Effective()["linger.ms"] != "7" || r.Effective()["compression.type"] != "lz4" || p.Topic.Partitions != 6 {
+		t.Errorf("merge with base: %v %+v", r.Effective(), p.Topic)
 	}
 	tests := []struct{ body, want string }{
 		{"name: x\nproducer:\n  linger.ms: \"5\"\n  compression.type: lz5\n", `bad.yaml:4: compression.type: "lz5" is not one of`},

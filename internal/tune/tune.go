@@ -34,7 +34,8 @@ type Config struct {
 	// SLO is the p99 objective of the max-rate search. Default 100 ms.
 	SLO      time.Duration
 	Workload advisor.Workload
-	// Base are client properties every run starts from (-X).
+	// Base are client properties every run starts from: the command's
+	// --command-config, connection flags and -X, layered.
 	Base []clientcfg.Property
 	// Stage, if set, is told when a stage starts.
 	Stage  func(i, n int, name string)

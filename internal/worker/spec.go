@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/result"
 )
@@ -99,11 +100,12 @@ func (s Spec) Produce(c loadgen.ProduceConfig) (loadgen.ProduceConfig, error) {
 	c.Rate /= float64(s.Workers)
 	c.Values.Seed += uint64(s.ID) * 1_000_003
 	c.Keys.Seed += uint64(s.ID) * 1_000_033
-	if c.Client != nil && c.Client.TransactionalID != "" {
+	if c.Client != nil && c.Client.TransactionalID() != "" {
 		// Workers sharing a transactional.id would fence each other.
-		cl := *c.Client
-		cl.TransactionalID = fmt.Sprintf("%s-w%d", cl.TransactionalID, s.ID)
-		c.Client = &cl
+		id := fmt.Sprintf("%s-w%d", c.Client.TransactionalID(), s.ID)
+		if c.Client, err = c.Client.With(clientcfg.Property{Key: "transactional.id", Value: id, Source: "--worker-id"}); err != nil {
+			return c, err
+		}
 	}
 	c.IntervalHistograms = true
 	return c, nil

@@ -9,6 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
@@ -318,4 +322,93 @@ func TestJoinRefuses(t *testing.T) {
 			t.Errorf("%v", err)
 		}
 	})
+}
+
+// TestTransactionalWorkersDoNotFence runs two workers of a transactional
+// run side by side, one producer each (the default): each must use a
+// transactional.id of its own, or the second fences the first.
+func TestTransactionalWorkersDoNotFence(t *testing.T) {
+	conn := embedded(t)
+	// The transactional ids the broker is asked for, as it sees them.
+	var mu sync.Mutex
+	asked := map[string]bool{}
+	conn.Fake.ControlKey(int16(kmsg.InitProducerID), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		conn.Fake.KeepControl()
+		if id := req.(*kmsg.InitProducerIDRequest).TransactionalID; id != nil {
+			mu.Lock()
+			asked[*id] = true
+			mu.Unlock()
+		}
+		return nil, nil, false
+	})
+	if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: "txn", Partitions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	props, err := clientcfg.ParseAssignments([]string{"transactional.id=ktune-txn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := clientcfg.Resolve(props, clientcfg.Producer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, records = 2, 4000
+	// Producers is --workers unless given: one producer per worker.
+	total := loadgen.ProduceConfig{
+		Topic: "txn", Records: records, Rate: 4000, Producers: n, Client: client, TransactionInterval: 20 * time.Millisecond,
+		Interval: time.Hour, Values: payload.ValueConfig{Size: 100},
+	}
+	sp := specs("txn", n, 30*time.Second)
+	cfgs := make([]loadgen.ProduceConfig, n)
+	ids := make([]any, n)
+	for i := range sp {
+		if cfgs[i], err = sp[i].Produce(total); err != nil {
+			t.Fatal(err)
+		}
+		if cfgs[i].Producers != 1 {
+			t.Fatalf("worker %d runs %d producers, want the default one", i, cfgs[i].Producers)
+		}
+		cl, err := kgo.NewClient(append(cfgs[i].Client.ProducerOpts(0, cfgs[i].Producers), kgo.SeedBrokers("127.0.0.1:1"))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = cl.OptValue(kgo.TransactionalID)
+		cl.Close()
+	}
+	if ids[0] == ids[1] || ids[0] == "" {
+		t.Fatalf("the workers' producers have transactional.id %v and %v: they fence each other", ids[0], ids[1])
+	}
+	if client.TransactionalID() != "ktune-txn" {
+		t.Errorf("splitting the run changed the run's configuration: transactional.id %q", client.TransactionalID())
+	}
+
+	docs := make([]*result.Document, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range cfgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			docs[i], errs[i] = loadgen.Produce(context.Background(), conn, cfgs[i])
+		}()
+	}
+	wg.Wait()
+	for i := range docs {
+		if errs[i] != nil {
+			t.Fatalf("worker %d: %v", i, errs[i])
+		}
+		if d := docs[i]; !d.Complete || d.Metrics.Records != records/n || d.Metrics.ErrorsTotal != 0 {
+			t.Errorf("worker %d: complete %v, %d records, %d errors", i, d.Complete, d.Metrics.Records, d.Metrics.ErrorsTotal)
+		}
+		if got := docs[i].Config.Producer["transactional.id"]; got != ids[i] {
+			t.Errorf("worker %d records transactional.id %q, its client used %v", i, got, ids[i])
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range ids {
+		if !asked[id.(string)] {
+			t.Errorf("the broker never saw worker %d's transactional.id %v; it saw %v", i, id, asked)
+		}
+	}
 }

@@ -91,16 +91,27 @@ func Logger(cmd *cobra.Command, stderr io.Writer) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), nil
 }
 
-// properties gathers the client properties: the --command-config file
-// first, then the connection flags, then -X, later ones winning.
-func (f *ConnFlags) properties() ([]clientcfg.Property, error) {
-	var props []clientcfg.Property
+// ClientProps returns the client properties of a command: profile (nil
+// without one) under --command-config, the connection flags and -X, in the
+// one layering every command uses (clientcfg.Layers). Sweeps add their
+// dimensions over it per point.
+func (f *ConnFlags) ClientProps(profile []clientcfg.Property) ([]clientcfg.Property, error) {
+	l, err := f.layers()
+	if err != nil {
+		return nil, err
+	}
+	return l.Over(profile), nil
+}
+
+// layers reads the --command-config file, the connection flags and -X.
+func (f *ConnFlags) layers() (clientcfg.Layers, error) {
+	var l clientcfg.Layers
 	if f.CommandConfig != "" {
 		p, err := clientcfg.LoadFile(f.CommandConfig)
 		if err != nil {
-			return nil, err
+			return l, err
 		}
-		props = append(props, p...)
+		l.CommandConfig = p
 	}
 	cf := clientcfg.ConnectionFlags{
 		TLS: f.TLS || f.TLSCA != "" || f.TLSCert != "", CAFile: f.TLSCA, CertFile: f.TLSCert, KeyFile: f.TLSKey,
@@ -109,20 +120,16 @@ func (f *ConnFlags) properties() ([]clientcfg.Property, error) {
 	if f.SASLMechanism != "" || f.SASLUser != "" {
 		pw, err := f.password()
 		if err != nil {
-			return nil, err
+			return l, err
 		}
 		cf.SASLPassword = pw
 	}
-	p, err := clientcfg.ConnectionProps(cf)
-	if err != nil {
-		return nil, err
+	var err error
+	if l.Connection, err = clientcfg.ConnectionProps(cf); err != nil {
+		return l, err
 	}
-	props = append(props, p...)
-	x, err := clientcfg.ParseAssignments(f.Props)
-	if err != nil {
-		return nil, err
-	}
-	return append(props, x...), nil
+	l.X, err = clientcfg.ParseAssignments(f.Props)
+	return l, err
 }
 
 func (f *ConnFlags) password() (string, error) {
@@ -157,7 +164,7 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	if err != nil {
 		return nil, err
 	}
-	props, err := f.properties()
+	props, err := f.ClientProps(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -179,14 +186,14 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	}
 	brokers := f.Brokers
 	if len(brokers) == 0 {
-		brokers = admin.Bootstrap
+		brokers = admin.Bootstrap()
 	}
 	if len(brokers) == 0 {
 		log.Warn("no --brokers: using an embedded in-process kfake cluster; its figures say nothing about a real broker")
 	}
 	conn, err := cluster.Open(ctx, cluster.Config{
-		Brokers: brokers, TLS: admin.TLS, Opts: admin.Opts,
-		SASLMechanism:  saslMechanism(admin.Effective),
+		Brokers: brokers, TLS: admin.TLS(), Opts: admin.AdminOpts(),
+		SASLMechanism:  saslMechanism(admin.Effective()),
 		ConnectTimeout: f.ConnectTimeout, AllowRemote: f.AllowRemote, Logger: log,
 	})
 	if err != nil {
@@ -196,14 +203,23 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	return s, nil
 }
 
-// RedactedArgs returns args with the values of secret properties hidden.
+// RedactedArgs returns args with the values of secret properties hidden,
+// in every form -X takes (-X name=v, -Xname=v, -X=name=v, --property=name=v),
+// keeping the property's name.
 func RedactedArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		out[i] = a
-		name, _, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "--property="), "-X"), "=")
+		prefix := ""
+		for _, p := range []string{"--property=", "-X=", "-X"} {
+			if strings.HasPrefix(a, p) {
+				prefix = p
+				break
+			}
+		}
+		name, _, ok := strings.Cut(a[len(prefix):], "=")
 		if ok && clientcfg.IsSecret(strings.TrimSpace(name)) {
-			out[i] = a[:strings.Index(a, "=")+1] + "[hidden]"
+			out[i] = prefix + name + "=" + clientcfg.Hidden
 		}
 	}
 	return out

@@ -88,8 +88,7 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 	return cmd
 }
 
-// runProfiles runs the profile entries, interleaved, on one connection;
-// -X and --command-config come first in every profile's configuration.
+// runProfiles runs the profile entries, interleaved, on one connection.
 func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags, workload *cmdutil.ProducerFlags, entries []*compare.Entry, repeat int) error {
 	total := compare.Runs(entries, repeat)
 	if total == 0 {
@@ -111,10 +110,13 @@ func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags,
 	if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
 		pcfg.WarmupRecords = pcfg.Records / 10
 	}
-	base, _ := clientcfg.ParseAssignments(conn.Props)
+	// --command-config, the connection flags and -X apply over every
+	// profile.
 	for _, e := range entries {
 		if e.Profile != nil {
-			e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
+			if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
+				return err
+			}
 		}
 	}
 	pr := cmdutil.NewProgress(ctx, stderr, "compare", total)

@@ -62,7 +62,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 					cfg.Partitions = t.Partitions
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-					digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective})
+					digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective()})
 					var err error
 					if workers.Enabled() {
 						if cfg, err = workers.Spec.Consume(cfg, t.Partitions); err != nil {

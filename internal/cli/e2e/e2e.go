@@ -77,7 +77,7 @@ those, so send and receipt stay on one clock, then publishes its result for
 					}}
 					w := pcfg.Workload()
 					w.Consumers, w.Group = consumers, group
-					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective, Consumer: s.Consumer.Effective})
+					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective(), Consumer: s.Consumer.Effective()})
 					if workers.Enabled() {
 						if ecfg, err = workers.Spec.E2E(ecfg, t.Partitions); err != nil {
 							return "", nil, err

@@ -240,7 +240,13 @@ func connectionArgs(fs *pflag.FlagSet) []string {
 	fs.Visit(func(fl *pflag.Flag) {
 		switch fl.Name {
 		case "brokers", "allow-remote", "tls", "sasl-mechanism", "sasl-user", "connect-timeout", "control-topic", "log-level":
-			out = append(out, "--"+fl.Name+"="+strings.Trim(fl.Value.String(), "[]"))
+			v := fl.Value.String()
+			if s, ok := fl.Value.(pflag.SliceValue); ok {
+				// A slice's String is "[a,b]": trimming the brackets
+				// would also cut an IPv6 literal's ([::1]:9092).
+				v = strings.Join(s.GetSlice(), ",")
+			}
+			out = append(out, "--"+fl.Name+"="+v)
 		case "property":
 			vals, _ := fs.GetStringArray("property")
 			for _, v := range vals {

@@ -82,3 +82,35 @@ func TestRenderRefuses(t *testing.T) {
 		t.Errorf("consume: %v", err)
 	}
 }
+
+// TestRenderKeepsBrokerAddresses passes the run's --brokers to the merge
+// step as given: IPv6 literals keep their brackets.
+func TestRenderKeepsBrokerAddresses(t *testing.T) {
+	f := RenderFlags{Workers: 2, RunID: "r6", Image: "img", Deadline: time.Hour}
+	for _, tc := range []struct {
+		brokers []string // --brokers flags of the run
+		want    string   // the merge step's --brokers
+	}{
+		{[]string{"[::1]:9092"}, "--brokers=[::1]:9092"},
+		{[]string{"[::1]:9092,127.0.0.1:9093"}, "--brokers=[::1]:9092,127.0.0.1:9093"},
+		{[]string{"[::1]:9092", "[::1]:9093"}, "--brokers=[::1]:9092,[::1]:9093"},
+		{[]string{"127.0.0.1:9092"}, "--brokers=127.0.0.1:9092"},
+	} {
+		args := []string{"produce", "--records", "10"}
+		for _, b := range tc.brokers {
+			args = append(args, "--brokers", b)
+		}
+		data, err := Render("test", f, args)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.brokers, err)
+		}
+		jobs, err := k8s.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		margs := jobs[1].Spec.Template.Spec.Containers[0].Args
+		if !slices.Contains(margs, tc.want) {
+			t.Errorf("%v: merge args %q lack %q", tc.brokers, margs, tc.want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ publishes its result for 'ktune merge'.`,
 				Prepare: func(s *cmdutil.Session, _ cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-					digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective})
+					digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective()})
 					if workers.Enabled() {
 						if cfg, err = workers.Spec.Produce(cfg); err != nil {
 							return "", nil, err

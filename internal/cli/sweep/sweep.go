@@ -112,7 +112,7 @@ type request struct {
 	cfg     sweep.Config // the flags' settings
 	base    *profiles.Profile
 	lists   []sweep.List
-	xbase   []clientcfg.Property // -X single values
+	xbase   []clientcfg.Property // -X single values (lists are dimensions)
 	resume  string
 	modeSet bool // --mode given: it beats the profile's
 	report  bool
@@ -150,14 +150,24 @@ func runSweep(cmd *cobra.Command, version string, conn *cmdutil.ConnFlags, run *
 	fmt.Fprintf(stderr, "sweep: %d points x %d repeats = %d runs, estimated %s\n", len(runs)/cfg.Repeat, cfg.Repeat, len(runs), est.Round(time.Second))
 	ctx, cancel := run.Context(cmd.Context())
 	defer cancel()
-	conn.Props = nil // the -X single values are the base settings below
+	conn.Props = nil // -X lists are dimensions; the single values stay
+	for _, p := range r.xbase {
+		conn.Props = append(conn.Props, p.Key+"="+p.Value)
+	}
 	s, err := conn.Open(ctx, stderr, clientcfg.Producer)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	cfg.Producer = sweep.ForRole(append(cfg.Producer, r.xbase...), clientcfg.Producer)
-	cfg.Consumer = sweep.ForRole(append(cfg.Consumer, r.xbase...), clientcfg.Consumer)
+	// The one layering: profile <- --command-config <- connection flags
+	// <- -X <- (per point) the dimensions.
+	if cfg.Producer, err = conn.ClientProps(cfg.Producer); err != nil {
+		return nil, err
+	}
+	if cfg.Consumer, err = conn.ClientProps(cfg.Consumer); err != nil {
+		return nil, err
+	}
+	cfg.Producer, cfg.Consumer = sweep.ForRole(cfg.Producer, clientcfg.Producer), sweep.ForRole(cfg.Consumer, clientcfg.Consumer)
 	cfg.Logger = s.Logger
 	cfg.Save = func(d *result.Sweep) error { return out.Save(version, d) }
 	pr := cmdutil.NewProgress(ctx, stderr, "sweep", len(runs))

@@ -49,12 +49,11 @@ cluster: a demonstration, never a sizing.`,
 			}
 			cfg.Dir = out
 			cfg.Workload = advisor.Workload{AvgMBps: avg, PeakFactor: peak, Goal: goal}
-			base, err := clientcfg.ParseAssignments(conn.Props)
+			base, err := conn.ClientProps(nil)
 			if err != nil {
 				return err
 			}
 			cfg.Base = base
-			conn.Props = nil
 			s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Producer)
 			if err != nil {
 				return err
