@@ -184,14 +184,14 @@ var ErrOverBudget = errors.New("the sweep does not fit its budget")
 // Run runs the sweep against conn. The document holds every finished point
 // also when the sweep is interrupted (Complete false).
 func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, error) {
-	if cfg.Records <= 0 {
-		return nil, errors.New("a sweep needs --records per point")
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	runs, est, err := Plan(&cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	doc := &result.Sweep{

@@ -72,18 +72,29 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 				entries = append(entries, &compare.Entry{Name: p.Name, Source: "profile " + p.Source, Profile: p})
 				needRun = true
 			}
+			if workload.Records == 0 && workload.Duration == 0 {
+				workload.Records = 20000
+			}
+			pcfg, err := workload.Config("ktune-compare")
+			if err != nil {
+				return err
+			}
+			// Connection properties (-X, --command-config) come first in
+			// every profile's configuration.
+			base, _ := clientcfg.ParseAssignments(conn.Props)
+			for _, e := range entries {
+				if e.Profile != nil {
+					e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
+				}
+			}
+			if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer), compare.Validate(entries)); err != nil {
+				return err
+			}
 			start := time.Now()
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
 			var runErr error
 			if needRun {
-				if workload.Records == 0 && workload.Duration == 0 {
-					workload.Records = 20000
-				}
-				pcfg, err := workload.Config("ktune-compare")
-				if err != nil {
-					return err
-				}
 				s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer)
 				if err != nil {
 					return err
@@ -92,14 +103,6 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 				pcfg.Logger, pcfg.Interval = s.Logger, time.Hour
 				if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
 					pcfg.WarmupRecords = pcfg.Records / 10
-				}
-				// Connection properties (-X, --command-config) come first in
-				// every profile's configuration.
-				base, _ := clientcfg.ParseAssignments(conn.Props)
-				for _, e := range entries {
-					if e.Profile != nil {
-						e.Profile.Producer = append(append([]clientcfg.Property{}, base...), e.Profile.Producer...)
-					}
 				}
 				total := 0
 				for _, e := range entries {

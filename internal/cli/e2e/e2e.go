@@ -64,6 +64,10 @@ those, so send and receipt stay on one clock, then publishes its result for
 			if err != nil {
 				return err
 			}
+			e2eCheck := loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{Consumers: consumers, Group: group}}
+			if err := cmdutil.Check(run.Validate(), e2eCheck.Validate()); err != nil {
+				return err
+			}
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
 			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer, clientcfg.Consumer)

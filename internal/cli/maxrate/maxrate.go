@@ -57,6 +57,18 @@ first finds the ceiling; the search takes at most --steps windows.`,
 			if err != nil {
 				return err
 			}
+			w := cmd.ErrOrStderr()
+			mcfg := sweep.MaxRateConfig{
+				Produce: pcfg, E2E: e2e, P99: p99, Window: window, Warmup: warmup, MaxSteps: steps,
+				Ceiling: ceiling, MinAchieved: minAchieved,
+				Partitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor,
+				OnStep: func(st result.MaxRateStep) {
+					fmt.Fprintf(w, "%-8s target %10.0f  achieved %10.0f records/s  p99 %8.2f ms  %s\n", st.Phase, st.Target, st.Achieved, st.P99Ms, passFail(st.Pass))
+				},
+			}
+			if err := cmdutil.Check(run.Validate(), mcfg.Validate()); err != nil {
+				return err
+			}
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
 			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer, clientcfg.Consumer)
@@ -64,17 +76,9 @@ first finds the ceiling; the search takes at most --steps windows.`,
 				return err
 			}
 			defer s.Close()
-			pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, time.Hour
-			w := cmd.ErrOrStderr()
-			doc, err := sweep.MaxRate(ctx, s.Conn, sweep.MaxRateConfig{
-				Produce: pcfg, E2E: e2e, P99: p99, Window: window, Warmup: warmup, MaxSteps: steps,
-				Ceiling: ceiling, MinAchieved: minAchieved,
-				Consume:    loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger},
-				Partitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor,
-				OnStep: func(st result.MaxRateStep) {
-					fmt.Fprintf(w, "%-8s target %10.0f  achieved %10.0f records/s  p99 %8.2f ms  %s\n", st.Phase, st.Target, st.Achieved, st.P99Ms, passFail(st.Pass))
-				},
-			})
+			mcfg.Produce.Client, mcfg.Produce.Logger, mcfg.Produce.Interval = s.Client, s.Logger, time.Hour
+			mcfg.Consume = loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger}
+			doc, err := sweep.MaxRate(ctx, s.Conn, mcfg)
 			if doc == nil {
 				return err
 			}

@@ -44,7 +44,7 @@ are an error unless --partial.`,
 		Example: `  ktune merge ktune-results/*-r1-w*.json
   ktune merge --brokers 127.0.0.1:9092 --run-id r1 --wait 10m`,
 		RunE: func(cmd *cobra.Command, files []string) error {
-			if err := out.Validate(); err != nil {
+			if err := cmdutil.Check(out.Validate(), worker.ValidateCollect(controlTopic, runID, workers, wait), conn.Validate(clientcfg.Consumer)); err != nil {
 				return err
 			}
 			var (
@@ -64,8 +64,8 @@ are an error unless --partial.`,
 					in = append(in, merge.Input{Source: f, Doc: doc})
 				}
 			case runID != "":
-				if wait <= 0 {
-					return fmt.Errorf("--wait %s: must be positive", wait)
+				if admin, err := conn.Resolve(clientcfg.Admin); err != nil || len(conn.Brokers)+len(admin.Bootstrap) == 0 {
+					return errors.New("--run-id needs --brokers: the workers' results are on the control topic of the cluster they ran against")
 				}
 				s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Consumer)
 				if err != nil {

@@ -50,6 +50,9 @@ also on Ctrl-C. --quick writes nothing.`,
 				}
 				cfg.TestBytes = n
 			}
+			if err := cmdutil.Check(cfg.Validate(), hostprobe.CheckNICSpeed(nicSpeed)); err != nil {
+				return err
+			}
 			flags := cmdutil.ConnFlags{LogLevel: logLevel}
 			log, err := flags.Logger(cmd.ErrOrStderr())
 			if err != nil {

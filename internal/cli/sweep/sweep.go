@@ -163,6 +163,12 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 				}
 				cfg.Resume = prev
 			}
+			cfg.Producer = append(cfg.Producer, mustProps(conn.Props)...)
+			cfg.Consumer = append(cfg.Consumer, mustProps(conn.Props)...)
+			cfg.Producer, cfg.Consumer = forRole(cfg.Producer, clientcfg.Producer), forRole(cfg.Consumer, clientcfg.Consumer)
+			if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer, clientcfg.Consumer), cfg.Validate()); err != nil {
+				return err
+			}
 			runs, est, err := sweep.Plan(&cfg)
 			if err != nil {
 				return err
@@ -176,9 +182,6 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 				return err
 			}
 			defer s.Close()
-			cfg.Producer = append(cfg.Producer, mustProps(conn.Props)...)
-			cfg.Consumer = append(cfg.Consumer, mustProps(conn.Props)...)
-			cfg.Producer, cfg.Consumer = forRole(cfg.Producer, clientcfg.Producer), forRole(cfg.Consumer, clientcfg.Consumer)
 			cfg.Logger = s.Logger
 			path := out
 			if path == "" {
