@@ -59,21 +59,9 @@ func (c *Config) Validate() error {
 // checkPoint resolves one point's client configurations and checks its
 // workload values.
 func (c *Config) checkPoint(p Point, consumer bool) error {
-	var prod, cons []clientcfg.Property
-	for k, v := range p.Params {
-		role, name, _ := strings.Cut(k, ":")
-		switch role {
-		case RoleProducer:
-			prod = append(prod, clientcfg.Property{Key: name, Value: v, Source: "-X"})
-		case RoleConsumer:
-			cons = append(cons, clientcfg.Property{Key: name, Value: v, Source: "-X"})
-		case RoleWorkload:
-			if err := checkWorkload(name, v); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("dimension %s: unknown role %q (producer, consumer, workload)", name, role)
-		}
+	prod, cons, _, err := p.settings()
+	if err != nil {
+		return err
 	}
 	if _, err := clientcfg.Resolve(append(append([]clientcfg.Property{}, c.Producer...), prod...), clientcfg.Producer); err != nil {
 		return err
@@ -86,22 +74,46 @@ func (c *Config) checkPoint(p Point, consumer bool) error {
 	return nil
 }
 
-func checkWorkload(name, v string) error {
+// settings splits the point's parameters into producer and consumer
+// properties, each in name order, and checked workload values.
+func (p Point) settings() (prod, cons []clientcfg.Property, workload map[string]int, err error) {
+	workload = map[string]int{}
+	for k, v := range p.Params {
+		role, name, _ := strings.Cut(k, ":")
+		switch role {
+		case RoleProducer:
+			prod = append(prod, clientcfg.Property{Key: name, Value: v, Source: "-X"})
+		case RoleConsumer:
+			cons = append(cons, clientcfg.Property{Key: name, Value: v, Source: "-X"})
+		case RoleWorkload:
+			if workload[name], err = workloadValue(name, v); err != nil {
+				return nil, nil, nil, err
+			}
+		default:
+			return nil, nil, nil, fmt.Errorf("dimension %s: unknown role %q (producer, consumer, workload)", name, role)
+		}
+	}
+	sort.Slice(prod, func(a, b int) bool { return prod[a].Key < prod[b].Key })
+	sort.Slice(cons, func(a, b int) bool { return cons[a].Key < cons[b].Key })
+	return prod, cons, workload, nil
+}
+
+func workloadValue(name, v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	switch name {
 	case "partitions":
 		if err != nil || n < 1 {
-			return fmt.Errorf("--partitions %q: must be whole numbers of at least 1", v)
+			return 0, fmt.Errorf("--partitions %q: must be whole numbers of at least 1", v)
 		}
 	case "record.size":
 		if err != nil {
-			return fmt.Errorf("--record-size %q: must be sizes in bytes", v)
+			return 0, fmt.Errorf("--record-size %q: must be sizes in bytes", v)
 		}
-		return payload.ValueConfig{Size: n}.Validate()
+		return n, payload.ValueConfig{Size: n}.Validate()
 	default:
-		return fmt.Errorf("unknown workload dimension %q (partitions, record.size)", name)
+		return 0, fmt.Errorf("unknown workload dimension %q (partitions, record.size)", name)
 	}
-	return nil
+	return n, nil
 }
 
 // label names a point by its settings, name=value in name order.
