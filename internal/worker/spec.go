@@ -58,10 +58,13 @@ func (s *Spec) Validate() error {
 	if err := checkRunID(s.RunID); err != nil {
 		return err
 	}
+	if s.JoinTimeout < 0 {
+		return fmt.Errorf("--join-timeout %s: must be positive", s.JoinTimeout)
+	}
 	if s.ControlTopic == "" {
 		s.ControlTopic = DefaultControlTopic
 	}
-	if s.JoinTimeout <= 0 {
+	if s.JoinTimeout == 0 {
 		s.JoinTimeout = 2 * time.Minute
 	}
 	if s.StartDelay <= 0 {

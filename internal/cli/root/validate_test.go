@@ -99,6 +99,9 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"produce", "--records", "10", "--topic", "a b"}, want: `--topic "a b": use 1 to 249 letters`, conn: true},
 		{args: []string{"produce", "--records", "10", "-X", "linger.ms=-1"}, want: `-X linger.ms: "-1" is not a whole number from 0 to 2147483647`, conn: true},
 		{args: []string{"produce", "--records", "10", "--command-config", missing}, want: "reading client config", conn: true},
+		{args: []string{"produce", "--records", "10", "--workers", "-1"}, want: "--workers -1: must be at least 1", conn: true},
+		{args: []string{"produce", "--records", "10", "--workers", "2", "--worker-id", "0", "--run-id", "r", "--join-timeout", "-1s"}, want: "--join-timeout -1s: must be positive", conn: true},
+		{args: []string{"produce", "--records", "10", "--topic-config", "=1"}, want: `--topic-config "=1": want name=value`, conn: true},
 		// consume
 		{args: []string{"consume", "--consumers", "0"}, want: "--consumers 0: must be at least 1", conn: true},
 		{args: []string{"consume", "--from", "middle"}, want: `--from "middle": must be earliest or latest`, conn: true},
@@ -148,6 +151,7 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		// report
 		{args: []string{"report", missing + ".json"}, want: "no such file"},
 		{args: []string{"report", notKtune}, want: "not a ktune result"},
+		{args: []string{"report", notKtune, "--out", ""}, want: "--out must not be empty"},
 		// merge
 		{args: []string{"merge", "--run-id", "r1", "--wait", "0s"}, want: "--wait 0s: must be positive", conn: true},
 		{args: []string{"merge", "--run-id", "r1"}, want: "--run-id needs --brokers"},
