@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,10 +95,13 @@ func props(m map[string]string) string {
 }
 
 // WriteProperties writes producer.properties, consumer.properties and
+// ErrNoConfig says there is no recommended configuration to write.
+var ErrNoConfig = errors.New("no recommended configuration to write: give --results with a sweep document")
+
 // topic.properties of the recommended configuration into dir.
 func WriteProperties(dir string, a *Advice) error {
 	if a.Config == nil || a.Config.Best == nil {
-		return fmt.Errorf("no recommended configuration to write: give --results with a sweep document")
+		return ErrNoConfig
 	}
 	topic := map[string]string{"min.insync.replicas": a.Config.Topic["min.insync.replicas"]}
 	if a.Workload.Durability != "at-most-once" {

@@ -9,6 +9,7 @@ package advisor
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // Workload is what the cluster must carry. Sizes are decimal: 1 KB = 1000
@@ -70,6 +71,36 @@ func (w *Workload) defaults() []string {
 		w.Goal = "balanced"
 	}
 	return notes
+}
+
+// Validate checks the workload as given, before any cluster is contacted
+// or file written: no figure is negative, and with the assumed defaults
+// filled in (a copy; w is not changed) it describes a workload the
+// advisor can size.
+func (w Workload) Validate() error {
+	for _, f := range []struct {
+		flag string
+		v    float64
+	}{
+		{"--records-per-day", w.RecordsPerDay}, {"--avg-mbps", w.AvgMBps}, {"--record-size", w.RecordBytes},
+		{"--peak-factor", w.PeakFactor}, {"--replication-factor", float64(w.Replication)}, {"--min-insync-replicas", float64(w.MinInsync)},
+		{"--retention (hours)", w.RetentionHours}, {"--consumer-groups", float64(w.ConsumerGroups)}, {"--lagging-readers", float64(w.LaggingReaders)},
+		{"--lag-hours", w.LagHours}, {"--slo-p99", w.SLOp99Ms}, {"--headroom", w.Headroom}, {"--partitions", float64(w.Partitions)},
+		{"--target-mbps", w.TargetMBps}, {"--producer-partition-mbps", w.ProducerPartitionMBps}, {"--consumer-partition-mbps", w.ConsumerPartitionMBps},
+		{"--heap-gb", w.HeapGB}, {"segment_bytes", w.SegmentBytes}, {"--consumers-per-group", float64(w.Consumers)},
+	} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %v: must not be negative (0: the default)", f.flag, f.v)
+		}
+	}
+	if w.PeakFactor != 0 && w.PeakFactor < 1 {
+		return fmt.Errorf("--peak-factor %v: must be at least 1 (the peak over the average)", w.PeakFactor)
+	}
+	if w.Replication != 0 && w.MinInsync > w.Replication {
+		return fmt.Errorf("--min-insync-replicas %d: must be at most --replication-factor %d", w.MinInsync, w.Replication)
+	}
+	w.defaults()
+	return w.validate()
 }
 
 func (w *Workload) validate() error {

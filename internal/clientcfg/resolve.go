@@ -632,6 +632,11 @@ func ConnectionProps(f ConnectionFlags) ([]Property, error) {
 		if mech == "" {
 			mech = "SCRAM-SHA-512"
 		}
+		switch strings.ToUpper(mech) {
+		case "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
+		default:
+			return nil, fmt.Errorf("--sasl-mechanism %q: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", f.SASLMechanism)
+		}
 		if f.SASLUser == "" {
 			return nil, errors.New("--sasl-mechanism needs --sasl-user")
 		}

@@ -65,6 +65,9 @@ const DefaultConnectTimeout = 10 * time.Second
 // Open starts the embedded cluster or checks the real one, within
 // cfg.ConnectTimeout, and learns its broker count and Kafka version.
 func Open(ctx context.Context, cfg Config) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}

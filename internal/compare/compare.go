@@ -69,6 +69,20 @@ var Metrics = []string{"records_per_sec", "mib_per_sec", "p50_ms", "p99_ms", "p9
 // Alpha is the significance level of the marks.
 const Alpha = 0.05
 
+// Validate checks, before any cluster is started or contacted, that every
+// profile's producer configuration resolves.
+func Validate(entries []*Entry) error {
+	for _, e := range entries {
+		if e.Profile == nil {
+			continue
+		}
+		if _, err := clientcfg.Resolve(e.Profile.Producer, clientcfg.Producer); err != nil {
+			return fmt.Errorf("%s: %w", e.Name, err)
+		}
+	}
+	return nil
+}
+
 // Run runs every profile entry repeat times, interleaved, each run on a
 // fresh topic from template (its topic is the prefix).
 func Run(ctx context.Context, conn *cluster.Conn, entries []*Entry, repeat int, template loadgen.ProduceConfig, onRun func(name string, i int)) error {

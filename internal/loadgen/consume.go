@@ -67,24 +67,17 @@ type ConsumeConfig struct {
 }
 
 func (c *ConsumeConfig) defaults() error {
-	if c.Topic == "" {
-		return errors.New("no topic: pass --topic")
-	}
-	switch c.From {
-	case "":
+	if c.From == "" {
 		c.From = "earliest"
-	case "earliest", "latest":
-	default:
-		return fmt.Errorf("--from %q: must be earliest or latest", c.From)
 	}
-	if c.Records < 0 || c.Duration < 0 {
-		return errors.New("--records and --duration must not be negative")
-	}
-	if c.IdleTimeout <= 0 {
+	if c.IdleTimeout == 0 {
 		c.IdleTimeout = 10 * time.Second
 	}
-	if c.Consumers <= 0 {
+	if c.Consumers == 0 {
 		c.Consumers = 1
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	if c.Interval <= 0 {
 		c.Interval = 5 * time.Second

@@ -29,8 +29,14 @@ type E2EConfig struct {
 // E2E runs an end-to-end test. The document's metrics are the producer's,
 // with LatencyE2E added and the consumer's statistics in Metrics.Consumer.
 func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Document, error) {
-	if cfg.Produce.Rate <= 0 {
-		return nil, errors.New("e2e needs a set rate (--rate): end-to-end latency without one measures queueing in the client")
+	if cfg.Produce.Producers == 0 {
+		cfg.Produce.Producers = 1
+	}
+	if cfg.Consume.Consumers == 0 {
+		cfg.Consume.Consumers = 1
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	if cfg.JoinTimeout <= 0 {
 		cfg.JoinTimeout = 60 * time.Second

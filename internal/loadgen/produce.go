@@ -77,17 +77,11 @@ type ProduceConfig struct {
 }
 
 func (c *ProduceConfig) defaults() error {
-	if c.Topic == "" {
-		return errors.New("no topic: pass --topic")
-	}
-	if c.Records <= 0 && c.Duration <= 0 {
-		return errors.New("the run needs a bound: pass --records N or --duration D (or both)")
-	}
-	if c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) {
-		return fmt.Errorf("--rate %v: must be a positive number of records/s, or 0 for as fast as possible", c.Rate)
-	}
-	if c.Producers <= 0 {
+	if c.Producers == 0 {
 		c.Producers = 1
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	if c.Interval <= 0 {
 		c.Interval = 5 * time.Second

@@ -53,19 +53,20 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 	if cfg.P99 <= 0 {
 		return nil, errors.New("maxrate needs an objective, e.g. --slo p99=50ms")
 	}
-	if cfg.MinAchieved <= 0 {
+	if cfg.MinAchieved == 0 {
 		cfg.MinAchieved = 0.95
 	}
-	if cfg.Window <= 0 {
+	if cfg.Window == 0 {
 		cfg.Window = 10 * time.Second
 	}
-	if cfg.Warmup < 0 {
-		cfg.Warmup = 0
-	} else if cfg.Warmup == 0 {
+	if cfg.Warmup == 0 {
 		cfg.Warmup = 2 * time.Second
 	}
-	if cfg.MaxSteps <= 0 {
+	if cfg.MaxSteps == 0 {
 		cfg.MaxSteps = 8
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	kind := result.LatencyIntended
 	if cfg.E2E {

@@ -36,6 +36,36 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// Validate checks the probe before anything is measured or written: a test
+// size of at least 4 MiB (0: the default), no negative budget, and log
+// dirs that are directories.
+func (cfg Config) Validate() error {
+	if cfg.TestBytes != 0 && cfg.TestBytes < 4<<20 {
+		return fmt.Errorf("--disk-test-size %d bytes: must be at least 4 MiB", cfg.TestBytes)
+	}
+	if cfg.Budget < 0 {
+		return fmt.Errorf("--budget %s: must be positive (0: the default)", cfg.Budget)
+	}
+	for _, d := range cfg.LogDirs {
+		st, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("--log-dir %s: %w", d, err)
+		}
+		if !st.IsDir() {
+			return fmt.Errorf("--log-dir %s is not a directory", d)
+		}
+	}
+	return nil
+}
+
+// CheckNICSpeed checks a --nic-speed value in Mb/s (0: the kernel's).
+func CheckNICSpeed(mbps int) error {
+	if mbps < 0 {
+		return fmt.Errorf("--nic-speed %d: must be a speed in Mb/s (0: the kernel's)", mbps)
+	}
+	return nil
+}
+
 // ParseSize reads a --disk-test-size value such as 256MiB or 1GiB.
 func ParseSize(s string) (int64, error) { return parseSize(s) }
 
@@ -45,13 +75,13 @@ func Run(ctx context.Context, cfg Config) (*result.Probe, error) {
 	if len(cfg.LogDirs) == 0 {
 		cfg.LogDirs = []string{"."}
 	}
-	if cfg.TestBytes <= 0 {
+	if cfg.TestBytes == 0 {
 		cfg.TestBytes = 256 << 20
 	}
-	if cfg.TestBytes < 4<<20 {
-		return nil, fmt.Errorf("--disk-test-size must be at least 4 MiB")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
-	if cfg.Budget <= 0 {
+	if cfg.Budget == 0 {
 		cfg.Budget = 30 * time.Second
 		if cfg.Quick {
 			cfg.Budget = 5 * time.Second

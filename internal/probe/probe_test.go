@@ -220,3 +220,28 @@ func TestTinyBudgetSaysSo(t *testing.T) {
 		t.Fatalf("complete=%v unknown=%v", p.Complete, p.Unknown)
 	}
 }
+
+func TestConfigValidate(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	os.WriteFile(file, nil, 0o644)
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{LogDirs: []string{dir}}, ""},
+		{Config{TestBytes: 1 << 20}, "--disk-test-size 1048576 bytes: must be at least 4 MiB"},
+		{Config{TestBytes: -1}, "--disk-test-size -1 bytes"},
+		{Config{Budget: -1}, "--budget -1ns"},
+		{Config{LogDirs: []string{filepath.Join(dir, "none")}}, "--log-dir " + filepath.Join(dir, "none")},
+		{Config{LogDirs: []string{file}}, "is not a directory"},
+	} {
+		err := tc.cfg.Validate()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	if CheckNICSpeed(-1) == nil || CheckNICSpeed(0) != nil || CheckNICSpeed(10000) != nil {
+		t.Error("CheckNICSpeed")
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -184,14 +183,14 @@ var ErrOverBudget = errors.New("the sweep does not fit its budget")
 // Run runs the sweep against conn. The document holds every finished point
 // also when the sweep is interrupted (Complete false).
 func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, error) {
-	if cfg.Records <= 0 {
-		return nil, errors.New("a sweep needs --records per point")
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	runs, est, err := Plan(&cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	doc := &result.Sweep{
@@ -282,32 +281,17 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, er
 func runPoint(ctx context.Context, conn *cluster.Conn, cfg *Config, r planned, i int) (result.SweepPoint, error) {
 	start := time.Now()
 	pt := result.SweepPoint{Key: r.key, Params: r.point.Params, Repeat: r.repeat}
-	var prodKv, consKv []clientcfg.Property
-	partitions, size := cfg.Partitions, cfg.RecordSize
-	for k, v := range r.point.Params {
-		role, name, _ := strings.Cut(k, ":")
-		switch role {
-		case RoleProducer:
-			prodKv = append(prodKv, clientcfg.Property{Key: name, Value: v, Source: "sweep"})
-		case RoleConsumer:
-			consKv = append(consKv, clientcfg.Property{Key: name, Value: v, Source: "sweep"})
-		case RoleWorkload:
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return pt, fmt.Errorf("%s=%q: not a positive number", name, v)
-			}
-			switch name {
-			case "partitions":
-				partitions = n
-			case "record.size":
-				size = n
-			default:
-				return pt, fmt.Errorf("unknown workload dimension %q (partitions, record.size)", name)
-			}
-		}
+	prodKv, consKv, workload, err := r.point.settings()
+	if err != nil {
+		return pt, err
 	}
-	sort.Slice(prodKv, func(a, b int) bool { return prodKv[a].Key < prodKv[b].Key })
-	sort.Slice(consKv, func(a, b int) bool { return consKv[a].Key < consKv[b].Key })
+	partitions, size := cfg.Partitions, cfg.RecordSize
+	if n, ok := workload["partitions"]; ok {
+		partitions = n
+	}
+	if n, ok := workload["record.size"]; ok {
+		size = n
+	}
 	prod, err := clientcfg.Resolve(append(append([]clientcfg.Property{}, cfg.Producer...), prodKv...), clientcfg.Producer)
 	if err != nil {
 		return pt, err

@@ -38,16 +38,23 @@ func RunAll(bin string, env []string, timeout time.Duration, argss ...[]string) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, args...)
-			cmd.Env = append(os.Environ(), env...)
-			var o, e bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &o, &e
-			res[i].Err = cmd.Run()
-			res[i].Stdout, res[i].Stderr = o.String(), e.String()
+			res[i] = RunIn("", bin, env, timeout, args...)
 		}()
 	}
 	wg.Wait()
 	return res
+}
+
+// RunIn runs bin once in the working directory dir ("" for this process's),
+// with env added to this process's environment, killed after timeout.
+func RunIn(dir, bin string, env []string, timeout time.Duration, args ...string) Result {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	return Result{Stdout: o.String(), Stderr: e.String(), Err: err}
 }

@@ -96,20 +96,65 @@ func splitComma(s string) []string {
 	return out
 }
 
+// sweep is the configuration of one of the sweep stages.
+func (c *Config) sweep(p preset, dims []result.Dimension, budget time.Duration) sweep.Config {
+	return sweep.Config{
+		Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: c.Base, Consumer: c.Base, Dimensions: dims,
+		Records: p.records, Repeat: 1, RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
+		Budget: budget, Trim: budget > 0, Logger: c.Logger,
+	}
+}
+
+// defaultAvgMBps is the workload tune sizes for when none is given.
+const defaultAvgMBps = 10
+
+// Validate checks the run before any folder is made or cluster started or
+// contacted: the preset, the bounds, the workload, and every sweep point's
+// client configuration on top of Base. Zero SLO is refused here; Run fills
+// in its default (100 ms) before validating.
+func (c *Config) Validate() error {
+	p, err := presets(c.Preset)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Budget < 0:
+		return fmt.Errorf("--budget %s: must be positive (0: no bound)", c.Budget)
+	case c.SLO <= 0:
+		return fmt.Errorf("--slo %s: must be positive", c.SLO)
+	case c.Dir == "":
+		return errors.New("--out must not be empty: it names the folder for every artefact")
+	}
+	w := c.Workload
+	if w.AvgMBps == 0 && w.RecordsPerDay == 0 {
+		w.AvgMBps = defaultAvgMBps
+	}
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	for _, dims := range [][]result.Dimension{p.producerDims, p.consumerDims} {
+		sc := c.sweep(p, dims, time.Hour)
+		if err := sc.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Run runs every stage against conn.
 func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) {
-	p, err := presets(cfg.Preset)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.SLO <= 0 {
+	if cfg.SLO == 0 {
 		cfg.SLO = 100 * time.Millisecond
 	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	p, _ := presets(cfg.Preset)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Workload.AvgMBps == 0 && cfg.Workload.RecordsPerDay == 0 {
-		cfg.Workload.AvgMBps = 10
+		cfg.Workload.AvgMBps = defaultAvgMBps
 	}
 	if cfg.Budget > 0 {
 		var cancel context.CancelFunc
@@ -211,11 +256,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		part float64
 	}{{"sweep-producer.json", p.producerDims, 0.35}, {"sweep-consumer.json", p.consumerDims, 0.3}} {
 		stage(3 + i)
-		doc, err := sweep.Run(ctx, conn, sweep.Config{
-			Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: cfg.Base, Consumer: cfg.Base, Dimensions: sw.dims,
-			Records: p.records, RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
-			Budget: share(sw.part), Trim: true, Logger: cfg.Logger,
-		})
+		doc, err := sweep.Run(ctx, conn, cfg.sweep(p, sw.dims, share(sw.part)))
 		if doc == nil {
 			return sum, fmt.Errorf("%s: %w", sw.name, err)
 		}

@@ -56,17 +56,43 @@ func (s *Spec) Validate() error {
 	if s.RunID == "" {
 		return errors.New("--workers needs --run-id: every worker of a run passes the same id, and each run a new one")
 	}
-	if !runIDPattern.MatchString(s.RunID) {
-		return fmt.Errorf("--run-id %q: use up to 100 letters, digits, '.', '_' or '-', starting with a letter or digit", s.RunID)
+	if err := checkRunID(s.RunID); err != nil {
+		return err
+	}
+	if s.JoinTimeout < 0 {
+		return fmt.Errorf("--join-timeout %s: must be positive", s.JoinTimeout)
 	}
 	if s.ControlTopic == "" {
 		s.ControlTopic = DefaultControlTopic
 	}
-	if s.JoinTimeout <= 0 {
+	if s.JoinTimeout == 0 {
 		s.JoinTimeout = 2 * time.Minute
 	}
 	if s.StartDelay <= 0 {
 		s.StartDelay = 3 * time.Second
+	}
+	return nil
+}
+
+// ValidateCollect checks the flags of reading a run's results from its
+// control topic (ktune merge --run-id) before the cluster is contacted.
+func ValidateCollect(topic, runID string, workers int, wait time.Duration) error {
+	switch {
+	case topic == "":
+		return errors.New("--control-topic must not be empty")
+	case workers < 0:
+		return fmt.Errorf("--workers %d: must be at least 1 (0: from the workers' messages)", workers)
+	case wait <= 0:
+		return fmt.Errorf("--wait %s: must be positive", wait)
+	case runID != "":
+		return checkRunID(runID)
+	}
+	return nil
+}
+
+func checkRunID(id string) error {
+	if !runIDPattern.MatchString(id) {
+		return fmt.Errorf("--run-id %q: use up to 100 letters, digits, '.', '_' or '-', starting with a letter or digit", id)
 	}
 	return nil
 }

@@ -412,3 +412,24 @@ func TestTransactionalWorkersDoNotFence(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateCollect(t *testing.T) {
+	for _, tc := range []struct {
+		topic, runID string
+		workers      int
+		wait         time.Duration
+		want         string
+	}{
+		{DefaultControlTopic, "r1", 0, time.Minute, ""},
+		{DefaultControlTopic, "", 3, time.Minute, ""},
+		{"", "r1", 0, time.Minute, "--control-topic must not be empty"},
+		{DefaultControlTopic, "r1", -1, time.Minute, "--workers -1"},
+		{DefaultControlTopic, "r1", 0, 0, "--wait 0s: must be positive"},
+		{DefaultControlTopic, "bad id!", 0, time.Minute, `--run-id "bad id!"`},
+	} {
+		err := ValidateCollect(tc.topic, tc.runID, tc.workers, tc.wait)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v", tc, err)
+		}
+	}
+}

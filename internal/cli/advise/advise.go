@@ -65,8 +65,14 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 				mergeFlags(cmd, &fw, &w)
 				w = fw
 			}
-			if retention > 0 {
+			if retention != 0 {
 				w.RetentionHours = retention.Hours()
+			}
+			if err := w.Validate(); err != nil {
+				return err
+			}
+			if propDir != "" && len(results) == 0 {
+				return advisor.ErrNoConfig
 			}
 			in := advisor.Input{Workload: w}
 			for _, p := range probeFiles {

@@ -45,6 +45,16 @@ func (f *ConnFlags) Register(cmd *cobra.Command) {
 	f.Bind(cmd)
 	fs := cmd.Flags()
 	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster)")
+	f.RegisterClient(cmd)
+	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", cluster.DefaultConnectTimeout, "bound on the first contact with the cluster")
+	fs.BoolVar(&f.AllowRemote, "allow-remote", false, "allow brokers outside the loopback range (127.0.0.0/8, ::1) as load targets")
+}
+
+// RegisterClient adds the flags that turn into client properties: TLS,
+// SASL, --command-config and -X.
+func (f *ConnFlags) RegisterClient(cmd *cobra.Command) {
+	f.Bind(cmd)
+	fs := cmd.Flags()
 	fs.BoolVar(&f.TLS, "tls", false, "connect with TLS")
 	fs.StringVar(&f.TLSCA, "tls-ca", "", "PEM file of the CA that signed the brokers' certificates (implies --tls)")
 	fs.StringVar(&f.TLSCert, "tls-cert", "", "PEM client certificate for mutual TLS (implies --tls)")
@@ -54,8 +64,6 @@ func (f *ConnFlags) Register(cmd *cobra.Command) {
 	fs.StringVar(&f.SASLPasswordFile, "sasl-password-file", "", "file holding the SASL password")
 	fs.StringVar(&f.CommandConfig, "command-config", "", "Java .properties client config file (bootstrap.servers, security, producer and consumer properties)")
 	fs.StringArrayVarP(&f.Props, "property", "X", nil, "client property in Kafka's Java name, name=value (repeatable; see 'ktune config list')")
-	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", cluster.DefaultConnectTimeout, "bound on the first contact with the cluster")
-	fs.BoolVar(&f.AllowRemote, "allow-remote", false, "allow brokers outside the loopback range (127.0.0.0/8, ::1) as load targets")
 }
 
 // Bind ties the flags to cmd without registering them, for commands that
@@ -158,25 +166,43 @@ type Session struct {
 // Close closes the connection (stopping an embedded cluster).
 func (s *Session) Close() { s.Conn.Close() }
 
-// Open resolves the client properties for roles and connects.
-func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientcfg.Role) (*Session, error) {
-	log, err := f.Logger(stderr)
-	if err != nil {
-		return nil, err
-	}
+// Resolve returns the configuration of role that the flags give, with
+// every property validated.
+func (f *ConnFlags) Resolve(role clientcfg.Role) (*clientcfg.Resolved, error) {
 	props, err := f.ClientProps(nil)
 	if err != nil {
 		return nil, err
 	}
+	return clientcfg.Resolve(props, role)
+}
+
+// Validate checks every connection flag and client property for roles,
+// as Open does, without starting or contacting a cluster.
+func (f *ConnFlags) Validate(roles ...clientcfg.Role) error {
+	_, _, err := f.prepare(io.Discard, roles)
+	return err
+}
+
+// prepare validates the flags and resolves the clients' configuration:
+// everything Open does before it starts or contacts a cluster.
+func (f *ConnFlags) prepare(stderr io.Writer, roles []clientcfg.Role) (*Session, cluster.Config, error) {
+	log, err := f.Logger(stderr)
+	if err != nil {
+		return nil, cluster.Config{}, err
+	}
+	props, err := f.ClientProps(nil)
+	if err != nil {
+		return nil, cluster.Config{}, err
+	}
 	admin, err := clientcfg.Resolve(props, clientcfg.Admin)
 	if err != nil {
-		return nil, err
+		return nil, cluster.Config{}, err
 	}
 	s := &Session{Logger: log}
 	for _, role := range roles {
 		res, err := clientcfg.Resolve(props, role)
 		if err != nil {
-			return nil, err
+			return nil, cluster.Config{}, err
 		}
 		if role == clientcfg.Consumer && s.Client != nil {
 			s.Consumer = res
@@ -188,19 +214,65 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	if len(brokers) == 0 {
 		brokers = admin.Bootstrap()
 	}
-	if len(brokers) == 0 {
-		log.Warn("no --brokers: using an embedded in-process kfake cluster; its figures say nothing about a real broker")
+	if f.ConnectTimeout <= 0 {
+		return nil, cluster.Config{}, fmt.Errorf("--connect-timeout %s: must be positive", f.ConnectTimeout)
 	}
-	conn, err := cluster.Open(ctx, cluster.Config{
+	cfg := cluster.Config{
 		Brokers: brokers, TLS: admin.TLS(), Opts: admin.AdminOpts(),
 		SASLMechanism:  saslMechanism(admin.Effective()),
 		ConnectTimeout: f.ConnectTimeout, AllowRemote: f.AllowRemote, Logger: log,
-	})
+	}
+	return s, cfg, cfg.Validate()
+}
+
+// Open resolves the client properties for roles and connects. Under a
+// dry run (WithDryRun) it returns ErrDryRun once everything is validated,
+// before starting or contacting a cluster.
+func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientcfg.Role) (*Session, error) {
+	s, cfg, err := f.prepare(stderr, roles)
+	if err != nil {
+		return nil, err
+	}
+	if isDryRun(ctx) {
+		return nil, ErrDryRun
+	}
+	if len(cfg.Brokers) == 0 {
+		s.Logger.Warn("no --brokers: using an embedded in-process kfake cluster; its figures say nothing about a real broker")
+	}
+	conn, err := cluster.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	s.Conn = conn
 	return s, nil
+}
+
+// ErrDryRun is what Open returns under a dry run, after validating.
+var ErrDryRun = errors.New("dry run: validated, not connected")
+
+type dryRunKey struct{}
+
+// WithDryRun marks ctx so that a command run with it validates its flags
+// and stops at Open, before any cluster is started or contacted (k8s
+// render checks a run this way).
+func WithDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, true)
+}
+
+func isDryRun(ctx context.Context) bool {
+	v, _ := ctx.Value(dryRunKey{}).(bool)
+	return v
+}
+
+// Check returns the first of errs that is not nil: a command's checks of
+// its flags, run before any work starts, as one call.
+func Check(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RedactedArgs returns args with the values of secret properties hidden,

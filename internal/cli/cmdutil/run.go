@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,14 @@ type RunFlags struct {
 // Register adds the run flags to cmd.
 func (r *RunFlags) Register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&r.Timeout, "timeout", 30*time.Minute, "hard bound on the whole run, connection and flush included")
+}
+
+// Validate checks the run flags before any work starts.
+func (r *RunFlags) Validate() error {
+	if r.Timeout < 0 {
+		return fmt.Errorf("--timeout %s: must be positive (0: no bound)", r.Timeout)
+	}
+	return nil
 }
 
 // Context returns ctx bounded by --timeout.

@@ -39,6 +39,9 @@ func (w *WorkerFlags) Enabled() bool { return w.Spec.Workers > 0 }
 // worker in a distributed run when they are not given.
 func (w *WorkerFlags) Validate(perWorker map[string]*int) error {
 	fs := w.cmd.Flags()
+	if w.Spec.Workers < 0 {
+		return w.Spec.Validate()
+	}
 	if !w.Enabled() {
 		for _, name := range []string{"worker-id", "run-id", "control-topic", "join-timeout"} {
 			if fs.Changed(name) {

@@ -26,7 +26,7 @@ type TopicFlags struct {
 func (t *TopicFlags) Register(cmd *cobra.Command, defaultTopic string) {
 	fs := cmd.Flags()
 	fs.StringVar(&t.Topic, "topic", defaultTopic, "topic to use; created when missing unless --no-create")
-	fs.IntVar(&t.Partitions, "partitions", cluster.DefaultPartitions, "partitions of a topic ktune creates")
+	fs.IntVar(&t.Partitions, "partitions", cluster.DefaultPartitions, "partitions of a topic ktune creates (-1: the broker's default)")
 	fs.IntVar(&t.ReplicationFactor, "replication-factor", -1, "replication factor of a topic ktune creates (-1: the broker's default)")
 	fs.StringArrayVar(&t.Configs, "topic-config", nil, "topic setting name=value for a topic ktune creates (repeatable)")
 	fs.BoolVar(&t.NoCreate, "no-create", false, "require the topic to exist")
@@ -42,10 +42,8 @@ func (t *TopicFlags) Spec() (cluster.TopicSpec, error) {
 		}
 		cfgs[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
-	if t.Topic == "" {
-		return cluster.TopicSpec{}, fmt.Errorf("--topic must not be empty")
-	}
-	return cluster.TopicSpec{Name: t.Topic, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Configs: cfgs, NoCreate: t.NoCreate}, nil
+	spec := cluster.TopicSpec{Name: t.Topic, Partitions: t.Partitions, ReplicationFactor: t.ReplicationFactor, Configs: cfgs, NoCreate: t.NoCreate}
+	return spec, spec.Validate()
 }
 
 // ProducerFlags describe the producer workload.
@@ -97,29 +95,22 @@ func (p *ProducerFlags) Config(topic string) (loadgen.ProduceConfig, error) {
 	if err != nil {
 		return loadgen.ProduceConfig{}, err
 	}
-	if p.Records < 0 || p.Duration < 0 {
-		return loadgen.ProduceConfig{}, fmt.Errorf("--records and --duration must not be negative")
-	}
-	if p.Records == 0 && p.Duration == 0 {
-		return loadgen.ProduceConfig{}, fmt.Errorf("the run needs a bound: pass --records N or --duration D (or both)")
-	}
-	if p.Producers < 1 {
-		return loadgen.ProduceConfig{}, fmt.Errorf("--producers %d: must be at least 1", p.Producers)
-	}
-	if p.Headers < 0 || p.HeaderSize < 0 {
-		return loadgen.ProduceConfig{}, fmt.Errorf("--headers and --header-size must not be negative")
-	}
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Records: p.Records, Duration: p.Duration, Rate: p.Rate, Producers: p.Producers,
 		Values:  payload.ValueConfig{Kind: kind, Size: p.RecordSize, Path: path, Compressibility: p.Compressibility, Seed: p.Seed},
 		Keys:    payload.KeyConfig{Kind: keyKind, Space: p.KeySpace, Size: p.KeySize, Seed: p.Seed},
 		Headers: p.Headers, HeaderSize: p.HeaderSize, MaxErrors: p.MaxErrors,
 	}
+	if cfg.WarmupRecords, cfg.WarmupDuration, err = ParseWarmup(p.Warmup); err != nil {
+		return cfg, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
 	if keyKind == payload.NoKey {
 		cfg.Keys.Size = 0
 	}
-	cfg.WarmupRecords, cfg.WarmupDuration, err = ParseWarmup(p.Warmup)
-	return cfg, err
+	return cfg, nil
 }
 
 // ParseWarmup reads --warmup: a duration ("10s") or a record count ("5000").

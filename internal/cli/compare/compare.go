@@ -15,6 +15,7 @@ import (
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/compare"
+	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/reports"
 	"github.com/ktune/ktune/internal/summary"
 	"github.com/ktune/ktune/result"
@@ -58,10 +59,29 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 			if err != nil {
 				return err
 			}
+			if workload.Records == 0 && workload.Duration == 0 {
+				workload.Records = 20000
+			}
+			pcfg, err := workload.Config("ktune-compare")
+			if err != nil {
+				return err
+			}
+			// --command-config, the connection flags and -X apply over
+			// every profile.
+			for _, e := range entries {
+				if e.Profile != nil {
+					if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
+						return err
+					}
+				}
+			}
+			if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer), compare.Validate(entries)); err != nil {
+				return err
+			}
 			start := time.Now()
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
-			runErr := runProfiles(ctx, cmd.ErrOrStderr(), &conn, &workload, entries, repeat)
+			runErr := runProfiles(ctx, cmd.ErrOrStderr(), &conn, pcfg, entries, repeat)
 			doc := compare.Analyze(entries, repeat)
 			doc.Start = start
 			if doc.Done(result.StopDone); runErr != nil {
@@ -89,17 +109,10 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 }
 
 // runProfiles runs the profile entries, interleaved, on one connection.
-func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags, workload *cmdutil.ProducerFlags, entries []*compare.Entry, repeat int) error {
+func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags, pcfg loadgen.ProduceConfig, entries []*compare.Entry, repeat int) error {
 	total := compare.Runs(entries, repeat)
 	if total == 0 {
 		return nil
-	}
-	if workload.Records == 0 && workload.Duration == 0 {
-		workload.Records = 20000
-	}
-	pcfg, err := workload.Config("ktune-compare")
-	if err != nil {
-		return err
 	}
 	s, err := conn.Open(ctx, stderr, clientcfg.Producer)
 	if err != nil {
@@ -109,15 +122,6 @@ func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags,
 	pcfg.Logger, pcfg.Interval = s.Logger, time.Hour
 	if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
 		pcfg.WarmupRecords = pcfg.Records / 10
-	}
-	// --command-config, the connection flags and -X apply over every
-	// profile.
-	for _, e := range entries {
-		if e.Profile != nil {
-			if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
-				return err
-			}
-		}
 	}
 	pr := cmdutil.NewProgress(ctx, stderr, "compare", total)
 	defer pr.Done()

@@ -43,7 +43,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
   ktune consume --brokers 127.0.0.1:9092 --topic t --consumers 3 -X max.poll.records=2000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := out.Validate(); err != nil {
+			if err := cmdutil.Check(out.Validate(), run.Validate(), cfg.Validate()); err != nil {
 				return err
 			}
 			if cfg.Records <= 0 && cfg.Duration <= 0 && cfg.IdleTimeout <= 0 {

@@ -66,6 +66,10 @@ those, so send and receipt stay on one clock, then publishes its result for
 			if err != nil {
 				return err
 			}
+			e2eCheck := loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{Consumers: consumers, Group: group}}
+			if err := cmdutil.Check(run.Validate(), e2eCheck.Validate()); err != nil {
+				return err
+			}
 			return cmdutil.Load{
 				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
 				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {

@@ -3,8 +3,10 @@
 package k8s
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -136,6 +138,10 @@ func Render(version string, f RenderFlags, args []string) ([]byte, error) {
 		// bounds both.
 		"--join-timeout=" + joinTimeout(f.Deadline).String(),
 	}
+	// Worker 0's command, as its pod runs it.
+	if err := dryRun(version, append(append(append([]string{}, args...), run...), "--worker-id=0")); err != nil {
+		return nil, err
+	}
 	merge := []string{"merge", "--run-id=" + f.RunID, fmt.Sprintf("--workers=%d", f.Workers),
 		"--wait=" + mergeWait(f.Deadline).String(), "--output=json", "--out=-"}
 	merge = append(merge, connectionArgs(fs)...)
@@ -174,6 +180,28 @@ func subcommand(version, name string) (*cobra.Command, error) {
 	return nil, fmt.Errorf("%q cannot run on Kubernetes workers: use produce, consume or e2e", name)
 }
 
+// dryRun runs the command in args as ktune would, up to where it would
+// start or contact a cluster: the same checks of every flag and property
+// the pods will run.
+func dryRun(version string, args []string) error {
+	sub, err := subcommand(version, args[0])
+	if err != nil {
+		return err
+	}
+	sub.SetArgs(args[1:])
+	sub.SetOut(io.Discard)
+	sub.SetErr(io.Discard)
+	sub.SilenceErrors, sub.SilenceUsage = true, true
+	err = sub.ExecuteContext(cmdutil.WithDryRun(context.Background()))
+	switch {
+	case errors.Is(err, cmdutil.ErrDryRun):
+		return nil
+	case err != nil:
+		return fmt.Errorf("ktune %s: %w", args[0], err)
+	}
+	return fmt.Errorf("ktune %s ran to its end in a dry run", args[0])
+}
+
 // checkRun refuses what cannot work in the pods or must not be written
 // into a manifest.
 func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
@@ -203,8 +231,17 @@ func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
 	}
 	props, _ := fs.GetStringArray("property")
 	for _, kv := range props {
-		if k, _, _ := strings.Cut(kv, "="); clientcfg.IsSecret(strings.TrimSpace(k)) {
-			return fmt.Errorf("-X %s is a secret and would be written into the manifest: put it in the --config-secret properties file", strings.TrimSpace(k))
+		k, _, _ := strings.Cut(kv, "=")
+		k = strings.TrimSpace(k)
+		if clientcfg.IsSecret(k) {
+			return fmt.Errorf("-X %s is a secret and would be written into the manifest: put it in the --config-secret properties file", k)
+		}
+		if inline, ok := clientcfg.LocalFile(k); ok {
+			instead := "the setting"
+			if inline != "" {
+				instead = "the file's content as " + inline
+			}
+			return fmt.Errorf("-X %s names a local file the pods do not have: put %s in the properties file of a Secret (kubectl create secret generic ktune-client --from-file=client.properties=FILE) and pass --config-secret ktune-client", kv, instead)
 		}
 	}
 	brokers, _ := fs.GetStringSlice("brokers")

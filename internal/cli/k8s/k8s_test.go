@@ -65,6 +65,17 @@ func TestRenderRefuses(t *testing.T) {
 		{"too few records", ok, []string{"produce", "--records", "1", "--brokers", "k:1", "--allow-remote"}, "--records 1 is fewer than --workers 2"},
 		{"no workers", RenderFlags{RunID: "r", Image: "img"}, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote"}, "--workers 0: must be at least 1"},
 		{"no image", RenderFlags{Workers: 2, RunID: "r"}, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote"}, "no --image"},
+		{"bad property value", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "-X", "acks=2"}, `-X acks: "2" is not one of 0, 1, all, -1`},
+		{"unknown property", ok, []string{"consume", "--brokers", "k:1", "--allow-remote", "-X", "fetch.max.bytez=1"}, `unknown client property "fetch.max.bytez"`},
+		{"negative rate", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--rate", "-5"}, "--rate -5: must be"},
+		{"payload enum", ok, []string{"e2e", "--records", "10", "--brokers", "k:1", "--allow-remote", "--payload", "xml"}, `--payload "xml": must be random, text or file:PATH`},
+		{"negative records", ok, []string{"produce", "--records", "-3", "--brokers", "k:1", "--allow-remote"}, "--records -3: must not be negative"},
+		{"negative partitions", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "--partitions", "-3"}, "--partitions -3: must be at least 1"},
+		{"e2e without a rate", ok, []string{"e2e", "--records", "10", "--brokers", "k:1", "--allow-remote", "--rate", "0"}, "e2e needs a set rate"},
+		{"consume from", ok, []string{"consume", "--brokers", "k:1", "--allow-remote", "--from", "middle"}, `--from "middle": must be earliest or latest`},
+		{"local trust store", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "-X", "ssl.truststore.location=/home/me/ca.pem"}, "-X ssl.truststore.location=/home/me/ca.pem names a local file the pods do not have: put the file's content as ssl.truststore.certificates"},
+		{"local keytab", ok, []string{"produce", "--records", "10", "--brokers", "k:1", "--allow-remote", "-X", "sasl.kerberos.service.name=kafka"}, "names a local file"},
+		{"bad broker address", ok, []string{"produce", "--records", "10", "--brokers", "kafka", "--allow-remote"}, `broker address "kafka"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Render("test", tc.f, tc.args)

@@ -50,6 +50,11 @@ first finds the ceiling; the search takes at most --steps windows.`,
 			if err != nil {
 				return err
 			}
+			search.Produce, search.OnStep = pcfg, stepLine(cmd.ErrOrStderr())
+			search.Partitions, search.ReplicationFactor = spec.Partitions, spec.ReplicationFactor
+			if err := cmdutil.Check(run.Validate(), search.Validate()); err != nil {
+				return err
+			}
 			ctx, cancel := run.Context(cmd.Context())
 			defer cancel()
 			s, err := conn.Open(ctx, cmd.ErrOrStderr(), clientcfg.Producer, clientcfg.Consumer)
@@ -57,10 +62,8 @@ first finds the ceiling; the search takes at most --steps windows.`,
 				return err
 			}
 			defer s.Close()
-			pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, time.Hour
-			search.Produce, search.Consume = pcfg, loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger}
-			search.Partitions, search.ReplicationFactor = spec.Partitions, spec.ReplicationFactor
-			search.OnStep = stepLine(cmd.ErrOrStderr())
+			search.Produce.Client, search.Produce.Logger, search.Produce.Interval = s.Client, s.Logger, time.Hour
+			search.Consume = loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger}
 			doc, err := maxrate.Run(ctx, s.Conn, search)
 			f := cmdutil.Finished{Version: version, RunErr: err, Table: func(w io.Writer, _ string) { writeSummary(w, doc, search.Window) }}
 			if doc != nil {

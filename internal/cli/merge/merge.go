@@ -40,7 +40,7 @@ are an error unless --partial.`,
 		Example: `  ktune merge ktune-results/*-r1-w*.json
   ktune merge --brokers 127.0.0.1:9092 --run-id r1 --wait 10m`,
 		RunE: func(cmd *cobra.Command, files []string) error {
-			if err := out.Validate(); err != nil {
+			if err := cmdutil.Check(out.Validate(), worker.ValidateCollect(opts.controlTopic, opts.runID, opts.workers, opts.wait), conn.Validate(clientcfg.Consumer)); err != nil {
 				return err
 			}
 			opts.files = files
@@ -107,8 +107,8 @@ func gather(cmd *cobra.Command, conn *cmdutil.ConnFlags, out *cmdutil.OutputFlag
 	case o.runID == "":
 		return in, errors.New("nothing to merge: pass the workers' result files, or --run-id to read them from the control topic")
 	}
-	if o.wait <= 0 {
-		return in, fmt.Errorf("--wait %s: must be positive", o.wait)
+	if admin, err := conn.Resolve(clientcfg.Admin); err != nil || len(conn.Brokers)+len(admin.Bootstrap()) == 0 {
+		return in, errors.New("--run-id needs --brokers: the workers' results are on the control topic of the cluster they ran against")
 	}
 	s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Consumer)
 	if err != nil {

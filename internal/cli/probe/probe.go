@@ -46,6 +46,9 @@ also on Ctrl-C. --quick writes nothing.`,
 				}
 				cfg.TestBytes = n
 			}
+			if err := cmdutil.Check(cfg.Validate(), hostprobe.CheckNICSpeed(nicSpeed)); err != nil {
+				return err
+			}
 			log, err := cmdutil.Logger(cmd, cmd.ErrOrStderr())
 			if err != nil {
 				return err

@@ -45,7 +45,7 @@ publishes its result for 'ktune merge'.`,
   ktune produce --brokers 127.0.0.1:9092 --duration 60s --rate 90000 --workers 3 --worker-id 0 --run-id r1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := out.Validate(); err != nil {
+			if err := cmdutil.Check(out.Validate(), run.Validate()); err != nil {
 				return err
 			}
 			if err := workers.Validate(map[string]*int{"producers": &workload.Producers}); err != nil {

@@ -24,6 +24,9 @@ fetches) with report.md beside it into --out.`,
 		Example: "  ktune report ktune-results/*-sweep.json ktune-results/*-advice.json --out report/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("--out must not be empty: it names the report's folder")
+			}
 			in, err := Load(args)
 			if err != nil {
 				return err

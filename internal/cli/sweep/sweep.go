@@ -142,23 +142,10 @@ func runSweep(cmd *cobra.Command, version string, conn *cmdutil.ConnFlags, run *
 		}
 		cfg.Resume = prev
 	}
-	runs, est, err := sweep.Plan(&cfg)
-	if err != nil {
-		return nil, err
-	}
-	stderr := cmd.ErrOrStderr()
-	fmt.Fprintf(stderr, "sweep: %d points x %d repeats = %d runs, estimated %s\n", len(runs)/cfg.Repeat, cfg.Repeat, len(runs), est.Round(time.Second))
-	ctx, cancel := run.Context(cmd.Context())
-	defer cancel()
 	conn.Props = nil // -X lists are dimensions; the single values stay
 	for _, p := range r.xbase {
 		conn.Props = append(conn.Props, p.Key+"="+p.Value)
 	}
-	s, err := conn.Open(ctx, stderr, clientcfg.Producer)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
 	// The one layering: profile <- --command-config <- connection flags
 	// <- -X <- (per point) the dimensions.
 	if cfg.Producer, err = conn.ClientProps(cfg.Producer); err != nil {
@@ -168,6 +155,22 @@ func runSweep(cmd *cobra.Command, version string, conn *cmdutil.ConnFlags, run *
 		return nil, err
 	}
 	cfg.Producer, cfg.Consumer = sweep.ForRole(cfg.Producer, clientcfg.Producer), sweep.ForRole(cfg.Consumer, clientcfg.Consumer)
+	if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer, clientcfg.Consumer), cfg.Validate()); err != nil {
+		return nil, err
+	}
+	runs, est, err := sweep.Plan(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	stderr := cmd.ErrOrStderr()
+	fmt.Fprintf(stderr, "sweep: %d points x %d repeats = %d runs, estimated %s\n", len(runs)/cfg.Repeat, cfg.Repeat, len(runs), est.Round(time.Second))
+	ctx, cancel := run.Context(cmd.Context())
+	defer cancel()
+	s, err := conn.Open(ctx, stderr, clientcfg.Producer)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
 	cfg.Logger = s.Logger
 	cfg.Save = func(d *result.Sweep) error { return out.Save(version, d) }
 	pr := cmdutil.NewProgress(ctx, stderr, "sweep", len(runs))

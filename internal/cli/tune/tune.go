@@ -44,9 +44,6 @@ cluster: a demonstration, never a sizing.`,
 			if out == "" {
 				out = filepath.Join("ktune-results", "tune-"+time.Now().UTC().Format("20060102T150405Z"))
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
 			cfg.Dir = out
 			cfg.Workload = advisor.Workload{AvgMBps: avg, PeakFactor: peak, Goal: goal}
 			base, err := conn.ClientProps(nil)
@@ -54,6 +51,12 @@ cluster: a demonstration, never a sizing.`,
 				return err
 			}
 			cfg.Base = base
+			if err := cmdutil.Check(conn.Validate(clientcfg.Producer, clientcfg.Consumer), cfg.Validate()); err != nil {
+				return err
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
 			s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Producer)
 			if err != nil {
 				return err

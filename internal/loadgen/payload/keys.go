@@ -46,6 +46,37 @@ type KeyConfig struct {
 	Seed uint64
 }
 
+// Validate checks cfg without generating anything: the kind and, for keyed
+// records, a key space of at least one key whose keys fit --key-size and
+// take at most 64 MiB.
+func (cfg KeyConfig) Validate() error {
+	if _, err := ParseKeyKind(string(cfg.Kind)); err != nil {
+		return err
+	}
+	if cfg.Size < 0 {
+		return fmt.Errorf("--key-size %d: must be at least 1", cfg.Size)
+	}
+	if cfg.Kind == NoKey || cfg.Kind == "" {
+		return nil
+	}
+	if cfg.Space < 1 {
+		return fmt.Errorf("--key-space %d: must be at least 1", cfg.Space)
+	}
+	if cfg.Size < 1 {
+		return fmt.Errorf("--key-size %d: must be at least 1", cfg.Size)
+	}
+	if cfg.ZipfS != 0 && !(cfg.ZipfS > 1) {
+		return fmt.Errorf("zipf exponent %v: must be greater than 1", cfg.ZipfS)
+	}
+	if cfg.Space > maxKeyBytes || cfg.Space*uint64(cfg.Size) > maxKeyBytes {
+		return fmt.Errorf("--key-space %d x --key-size %d is more than %d bytes of keys; lower one of them", cfg.Space, cfg.Size, maxKeyBytes)
+	}
+	if digits := len(fmt.Sprint(cfg.Space - 1)); cfg.Size < digits {
+		return fmt.Errorf("--key-size %d cannot hold %d distinct keys; use at least %d", cfg.Size, cfg.Space, digits)
+	}
+	return nil
+}
+
 // maxKeyBytes bounds the precomputed key space.
 const maxKeyBytes = 64 << 20
 
@@ -64,31 +95,24 @@ func NewKeys(cfg KeyConfig) (*Keys, error) {
 	if cfg.Kind == "" {
 		cfg.Kind = NoKey
 	}
-	if _, err := ParseKeyKind(string(cfg.Kind)); err != nil {
-		return nil, err
-	}
 	k := &Keys{kind: cfg.Kind}
 	if cfg.Kind == NoKey {
+		if err := cfg.Validate(); err != nil {
+			return nil, err
+		}
 		return k, nil
 	}
 	if cfg.Space == 0 {
 		cfg.Space = 10000
 	}
-	if cfg.Size <= 0 {
+	if cfg.Size == 0 {
 		cfg.Size = 16
 	}
 	if cfg.ZipfS == 0 {
 		cfg.ZipfS = 1.1
 	}
-	if cfg.ZipfS <= 1 {
-		return nil, fmt.Errorf("zipf exponent %v: must be greater than 1", cfg.ZipfS)
-	}
-	if cfg.Space*uint64(cfg.Size) > maxKeyBytes {
-		return nil, fmt.Errorf("--key-space %d x --key-size %d is more than %d bytes of keys; lower one of them", cfg.Space, cfg.Size, maxKeyBytes)
-	}
-	digits := len(fmt.Sprint(cfg.Space - 1))
-	if cfg.Size < digits {
-		return nil, fmt.Errorf("--key-size %d cannot hold %d distinct keys; use at least %d", cfg.Size, cfg.Space, digits)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	buf := make([]byte, int(cfg.Space)*cfg.Size)
 	k.keys = make([][]byte, cfg.Space)

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -59,6 +60,33 @@ type ValueConfig struct {
 	PoolSize int
 }
 
+// Validate checks cfg without generating anything: the kind, the size
+// (1 byte to 64 MiB for random and text values), the compressibility
+// (0..1) and, for a file payload, that the file is there.
+func (cfg ValueConfig) Validate() error {
+	if math.IsNaN(cfg.Compressibility) || cfg.Compressibility < 0 || cfg.Compressibility > 1 {
+		return fmt.Errorf("--compressibility %v: must be between 0 and 1", cfg.Compressibility)
+	}
+	switch cfg.Kind {
+	case File:
+		st, err := os.Stat(cfg.Path)
+		if err != nil {
+			return fmt.Errorf("--payload file:%s: %w", cfg.Path, err)
+		}
+		if !st.Mode().IsRegular() {
+			return fmt.Errorf("--payload file:%s: not a regular file", cfg.Path)
+		}
+		return nil
+	case "", Random, Text:
+	default:
+		return fmt.Errorf("--payload %q: must be random, text or file:PATH", cfg.Kind)
+	}
+	if cfg.Size < 1 || cfg.Size > maxPoolBytes {
+		return fmt.Errorf("--record-size %d: must be between 1 and %d bytes", cfg.Size, maxPoolBytes)
+	}
+	return nil
+}
+
 // maxPoolBytes bounds a value pool, and maxFileBytes a payload file.
 const (
 	maxPoolBytes = 64 << 20
@@ -82,14 +110,11 @@ func NewValues(cfg ValueConfig) (*Values, error) {
 	if cfg.Kind == "" {
 		cfg.Kind = Random
 	}
-	if cfg.Compressibility < 0 || cfg.Compressibility > 1 {
-		return nil, fmt.Errorf("--compressibility %v: must be between 0 and 1", cfg.Compressibility)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	if cfg.Kind == File {
 		return fileValues(cfg.Path)
-	}
-	if cfg.Size < 0 || cfg.Size > maxPoolBytes {
-		return nil, fmt.Errorf("--record-size %d: must be between 0 and %d", cfg.Size, maxPoolBytes)
 	}
 	n := cfg.PoolSize
 	if n <= 0 {
