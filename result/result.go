@@ -78,7 +78,9 @@ type Document struct {
 	Worker *Worker `json:"worker,omitempty"`
 	// Merge is set on a result merged from the workers of a distributed
 	// run (ktune merge).
-	Merge *Merge   `json:"merge,omitempty"`
+	Merge *Merge `json:"merge,omitempty"`
+	// Audit is the delivery audit of a run with --verify.
+	Audit *Audit   `json:"audit,omitempty"`
 	Notes []string `json:"notes,omitempty"`
 }
 

@@ -78,6 +78,9 @@ func Write(w io.Writer, doc *result.Document) {
 	if doc.Warmup != nil {
 		row("warm-up", fmt.Sprintf("%d records excluded", doc.Warmup.Records))
 	}
+	if a := doc.Audit; a != nil {
+		row("delivery audit", AuditLine(a))
+	}
 	tw.Flush()
 	if len(m.Latency) > 0 {
 		fmt.Fprintln(w)
@@ -123,4 +126,31 @@ func formatCounts(m map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s=%d", k, m[k])
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// AuditLine is the one-line verdict of a delivery audit.
+func AuditLine(a *result.Audit) string {
+	s := fmt.Sprintf("%d lost, %d duplicated, %d reordered of %d read", a.Lost, a.Duplicated, a.Reordered, a.Read)
+	if a.Basis == "acknowledged" {
+		s += fmt.Sprintf(" (%d acknowledged)", a.Acknowledged)
+	} else {
+		s += " (lost: gaps in the producers' sequences)"
+	}
+	if a.Redelivered > 0 {
+		s += fmt.Sprintf("; %d re-delivered", a.Redelivered)
+	}
+	for _, d := range []struct {
+		name string
+		refs []result.RecordRef
+	}{{"lost", a.LostAt}, {"duplicated", a.DuplicatedAt}, {"reordered", a.ReorderedAt}} {
+		if len(d.refs) == 0 {
+			continue
+		}
+		var at []string
+		for _, r := range d.refs {
+			at = append(at, fmt.Sprintf("%d@%d", r.Partition, r.Offset))
+		}
+		s += fmt.Sprintf("; first %s (partition@offset): %s", d.name, strings.Join(at, " "))
+	}
+	return s
 }
