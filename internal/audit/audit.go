@@ -87,6 +87,7 @@ type Ledger struct {
 	acked     map[uint64][]ackAt
 	ackedN    int64
 	reads     map[int32][]read
+	readN     int64
 	unmarked  int64
 	maxOffset map[int32]int64
 }
@@ -123,6 +124,7 @@ func (l *Ledger) Read(partition int32, offset int64, producer, seq uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.reads[partition] = append(l.reads[partition], read{offset: offset, producer: producer, seq: seq})
+	l.readN++
 	if m, ok := l.maxOffset[partition]; !ok || offset > m {
 		l.maxOffset[partition] = offset
 	}
@@ -163,11 +165,12 @@ func (l *Ledger) Reached(ends map[int32]int64) bool {
 	return true
 }
 
-// Acknowledged returns how many records were acknowledged so far.
-func (l *Ledger) Acknowledged() int64 {
+// Counts returns how many records were acknowledged and how many reads
+// (re-deliveries included) were recorded so far.
+func (l *Ledger) Counts() (acked, reads int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.ackedN
+	return l.ackedN, l.readN
 }
 
 // Report checks what was read against what was acknowledged. With no
