@@ -78,7 +78,12 @@ func (e *env) waitInSync(ctx context.Context) error {
 // waitTopic polls the topic's metadata until ok holds for every
 // partition, within OpTimeout.
 func (e *env) waitTopic(ctx context.Context, what string, ok func(kadm.PartitionDetail) bool) error {
-	ctx, cancel := context.WithTimeout(ctx, e.cfg.OpTimeout)
+	return e.waitTopicFor(ctx, e.cfg.OpTimeout, what, ok)
+}
+
+// waitTopicFor is waitTopic within timeout.
+func (e *env) waitTopicFor(ctx context.Context, timeout time.Duration, what string, ok func(kadm.PartitionDetail) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for {
 		td, err := e.describe(ctx)

@@ -168,6 +168,11 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Disruptio
 	}
 	defer admCl.Close()
 	e := &env{cfg: &cfg, adm: kadm.NewClient(admCl), topic: topic, broker: cfg.Broker, start: time.Now()}
+	// A topic created a moment ago may not be known to every broker yet.
+	if err := e.waitTopicFor(ctx, 30*time.Second, "every partition led", func(p kadm.PartitionDetail) bool { return p.Leader >= 0 }); err != nil {
+		return nil, fmt.Errorf("topic %q: %w", topic, err)
+	}
+	e.steps = nil
 	td, err := e.describe(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("describing %q: %w", topic, err)

@@ -151,17 +151,15 @@ func (e *env) reassign(ctx context.Context) error {
 	}
 	ra.DurationS = result.Round(time.Since(start).Seconds())
 	e.step(fmt.Sprintf("reassignment finished in %.1f s", ra.DurationS))
-	td, err = e.describe(ctx)
-	if err != nil {
-		return err
-	}
-	ra.Complete = true
-	for p, rs := range after {
-		got := td.Partitions[p].Replicas
-		if a, r := diff(got, rs); a+r != 0 {
-			ra.Complete = false
-			e.note(fmt.Sprintf("partition %d has replicas %v, want %v", p, got, rs))
-		}
+	// Metadata reaches every broker a moment after the controller ends
+	// the reassignment: wait for it to show the target replicas.
+	werr := e.waitTopicFor(ctx, 30*time.Second, "every partition on its target replicas", func(p kadm.PartitionDetail) bool {
+		a, r := diff(p.Replicas, after[p.Partition])
+		return a+r == 0
+	})
+	ra.Complete = werr == nil
+	if werr != nil {
+		e.note(werr.Error())
 	}
 	return nil
 }
