@@ -164,3 +164,28 @@ func TestDisruptConsumerJoin(t *testing.T) {
 		t.Errorf("audit: %+v", *d.Audit)
 	}
 }
+
+// TestDrain drains a 4 MiB backlog while the producer keeps 200
+// records/s: the consumers catch up and the time is reported.
+func TestDrain(t *testing.T) {
+	conn := connect(t)
+	topic := newTopic(t, conn, 3, nil)
+	d, err := disrupt.Drain(context.Background(), conn, disrupt.DrainConfig{
+		Backlog: 4 << 20, MaxWait: 60 * time.Second, After: time.Second, Interval: 500 * time.Millisecond,
+		Workload: loadgen.E2EConfig{
+			Produce: loadgen.ProduceConfig{Topic: topic, Rate: 200, Values: payload.ValueConfig{Size: 1024}, Client: resolve(t, clientcfg.Producer)},
+			Consume: loadgen.ConsumeConfig{Topic: topic, Partitions: 3, Client: resolve(t, clientcfg.Consumer)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.TimeToCatchUpS == nil {
+		t.Fatalf("the consumers did not catch up: lag %d, drain %.0f bytes/s", d.FinalLag, d.DrainBytesPerSec)
+	}
+	t.Logf("backlog %d records (%d bytes) in %.1f s; caught up in %.2f s, drain %.2f MiB/s, consumers %.0f records/s; audit %+v",
+		d.BacklogRecords, d.BacklogBytes, d.BacklogS, *d.TimeToCatchUpS, d.DrainBytesPerSec/result.MiB, d.ConsumedPerSec, *d.Audit)
+	if d.BacklogBytes != 4<<20 || d.DrainBytesPerSec <= 0 || !d.Audit.Clean() {
+		t.Fatalf("drain %+v", d)
+	}
+}

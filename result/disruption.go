@@ -15,12 +15,7 @@ const KindDisruption Kind = "disruption"
 // seconds since the workload started.
 type Disruption struct {
 	Header
-	StopReason string       `json:"stop_reason"`
-	Error      string       `json:"error,omitempty"`
-	Cluster    Cluster      `json:"cluster"`
-	Workload   Workload     `json:"workload"`
-	Config     ClientConfig `json:"client_config"`
-	Host       Host         `json:"host"`
+	Setting
 	// Action is the operation (broker-restart, reassign, consumer-join,
 	// ...); Broker the broker it targeted, if any.
 	Action string `json:"action"`
@@ -51,6 +46,19 @@ type Disruption struct {
 	// Audit is the delivery audit of every record of the run.
 	Audit *Audit   `json:"audit,omitempty"`
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Setting is how a disruption or drain ran and ended: the cluster, the
+// steady workload and its clients, the host.
+type Setting struct {
+	// StopReason says why the run ended (recovered, max-wait, caught-up,
+	// interrupted, error).
+	StopReason string       `json:"stop_reason"`
+	Error      string       `json:"error,omitempty"`
+	Cluster    Cluster      `json:"cluster"`
+	Workload   Workload     `json:"workload"`
+	Config     ClientConfig `json:"client_config"`
+	Host       Host         `json:"host"`
 }
 
 // Baseline is the steady state before the operation.
@@ -183,3 +191,43 @@ func ReadDisruption(path string) (*Disruption, error) {
 	defer f.Close()
 	return DecodeDisruption(f)
 }
+
+// KindDrain is the kind of a `ktune drain` document.
+const KindDrain Kind = "drain"
+
+// Drain is a backlog drain: a backlog was produced while no consumer read,
+// then the consumers started while the producers kept their rate. Times
+// (`_s`) are seconds since the backlog was complete.
+type Drain struct {
+	Header
+	Setting
+	// BacklogBytes and BacklogRecords are the backlog built before the
+	// consumers started (key plus value bytes); BacklogS how long it took.
+	BacklogBytes   int64   `json:"backlog_bytes"`
+	BacklogRecords int64   `json:"backlog_records"`
+	BacklogS       float64 `json:"backlog_s"`
+	// ResumeS is when the consumers received their first record.
+	ResumeS float64 `json:"resume_s"`
+	// CaughtUp is true when the lag fell to CaughtUpLag records (one
+	// second of production) within max-wait; TimeToCatchUpS runs from
+	// ResumeS to that moment.
+	CaughtUp       bool     `json:"caught_up"`
+	CaughtUpLag    int64    `json:"caught_up_lag"`
+	TimeToCatchUpS *float64 `json:"time_to_catch_up_s,omitempty"`
+	// DrainBytesPerSec and DrainRecordsPerSec are how fast the lag fell
+	// from ResumeS to the catch-up (or the end): the consumers' rate minus
+	// the producers'.
+	DrainBytesPerSec   float64 `json:"drain_bytes_per_sec"`
+	DrainRecordsPerSec float64 `json:"drain_records_per_sec"`
+	// ConsumedPerSec is the consumers' rate over the same stretch.
+	ConsumedPerSec float64 `json:"consumed_per_sec"`
+	// FinalLag is the lag when the producers stopped.
+	FinalLag  int64           `json:"final_lag"`
+	Intervals []PhaseInterval `json:"intervals"`
+	Metrics   Metrics         `json:"metrics"`
+	Audit     *Audit          `json:"audit,omitempty"`
+	Notes     []string        `json:"notes,omitempty"`
+}
+
+// WriteDrain writes d to path atomically.
+func WriteDrain(path string, d *Drain) error { return WriteJSON(path, d) }

@@ -218,9 +218,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Disruptio
 		d.Broker = &b
 	}
 	d.Settings = settings(&cfg)
-	d.Workload = w.Produce.Workload()
-	d.Workload.DurationS = 0
-	d.Workload.Consumers, d.Workload.Group = max(1, w.Consume.Consumers), w.Consume.Group
+	d.Workload = workload(w)
 	d.Operation.AffectedPartitions = led
 
 	var res *e2eResult
@@ -341,7 +339,7 @@ func (e *env) finish(d *result.Disruption, res *e2eResult, tracker *ackTracker, 
 	d.Reassignment = e.reassignment
 	e.mu.Unlock()
 	if doc := res.doc; doc != nil {
-		d.Cluster, d.Config, d.Host = doc.Cluster, doc.Config, doc.Host
+		fromRun(&d.Setting, doc)
 		d.Metrics, d.Audit = doc.Metrics, doc.Audit
 		d.Notes = append(d.Notes, doc.Notes...)
 	}
@@ -374,6 +372,20 @@ func (e *env) finish(d *result.Disruption, res *e2eResult, tracker *ackTracker, 
 		return d, nil
 	}
 	return d, err
+}
+
+// workload is the steady workload as the document records it.
+func workload(w loadgen.E2EConfig) result.Workload {
+	wl := w.Produce.Workload()
+	wl.DurationS = 0
+	wl.Consumers, wl.Group = max(1, w.Consume.Consumers), w.Consume.Group
+	return wl
+}
+
+// fromRun copies the cluster, client configuration and host of the
+// workload's e2e document.
+func fromRun(s *result.Setting, doc *result.Document) {
+	s.Cluster, s.Config, s.Host = doc.Cluster, doc.Config, doc.Host
 }
 
 type e2eResult struct {

@@ -150,3 +150,41 @@ func TestConsumerJoinOnEmbeddedBroker(t *testing.T) {
 		t.Errorf("workload rate %v, baseline produced %.1f/s", d.Workload.Rate, d.Baseline.ProducedPerSec)
 	}
 }
+
+// TestDrainOnEmbeddedBroker drains a small backlog on the embedded
+// cluster: the consumers catch up and every record is read once.
+func TestDrainOnEmbeddedBroker(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := cluster.Open(ctx, cluster.Config{EmbeddedBrokers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: "drain", Partitions: 3}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := clientcfg.Resolve(nil, clientcfg.Consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Drain(ctx, conn, DrainConfig{
+		Backlog: 1 << 20, MaxWait: 20 * time.Second, After: 500 * time.Millisecond, Interval: 250 * time.Millisecond,
+		Workload: loadgen.E2EConfig{
+			Produce: loadgen.ProduceConfig{Topic: "drain", Rate: 200, Values: payload.ValueConfig{Size: 1024}},
+			Consume: loadgen.ConsumeConfig{Topic: "drain", Partitions: 3, Client: cons},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.BacklogRecords != 1024 || d.BacklogBytes != 1<<20 {
+		t.Fatalf("backlog %d records, %d bytes", d.BacklogRecords, d.BacklogBytes)
+	}
+	if !d.CaughtUp || d.TimeToCatchUpS == nil || d.DrainBytesPerSec <= 0 || d.StopReason != "caught-up" {
+		t.Fatalf("drain: caught up %v in %v, %.0f bytes/s, stop %q", d.CaughtUp, d.TimeToCatchUpS, d.DrainBytesPerSec, d.StopReason)
+	}
+	if a := d.Audit; a == nil || !a.Clean() || a.Read != a.Acknowledged || a.Acknowledged < 1024 {
+		t.Fatalf("audit %+v", d.Audit)
+	}
+}

@@ -39,6 +39,7 @@ type sampler struct {
 	lastIvAt  time.Duration
 	lastAcked int64
 	lastIvRd  int64
+	firstRead time.Duration // when the first record was read, -1 before
 
 	onInterval func(result.PhaseInterval)
 
@@ -48,9 +49,11 @@ type sampler struct {
 }
 
 func newSampler(start time.Time, interval time.Duration, l *audit.Ledger, prod, cons *histSlot, tol tolerance, settle time.Duration) *sampler {
+	acked, reads := l.Counts()
 	return &sampler{
+		lastAcked: acked, lastIvRd: reads,
 		start: start, interval: interval, ledger: l, prod: prod, cons: cons, tol: tol, settle: settle,
-		phase: phaseWarmup, baseProd: hist.New(), baseCons: hist.New(), opEnd: -1,
+		phase: phaseWarmup, firstRead: -1, baseProd: hist.New(), baseCons: hist.New(), opEnd: -1,
 		longest: map[string]time.Duration{},
 		ticks:   make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}),
 	}
@@ -78,6 +81,9 @@ func (s *sampler) stop() {
 func (s *sampler) sample(now time.Duration) {
 	acked, reads := s.ledger.Counts()
 	s.mu.Lock()
+	if reads > 0 && s.firstRead < 0 {
+		s.firstRead = now
+	}
 	if reads != s.lastReads || s.readAt == 0 {
 		s.lastReads, s.readAt = reads, now
 	} else if gap := now - s.readAt; gap > s.longest[s.phase] {
@@ -204,4 +210,13 @@ func (s *sampler) intervals() []result.PhaseInterval {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]result.PhaseInterval{}, s.ivs...)
+}
+
+// lag returns the records acknowledged but not read, and when the first
+// record was read (-1: none yet).
+func (s *sampler) lag() (lag int64, firstRead time.Duration) {
+	acked, reads := s.ledger.Counts()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(0, acked-reads), s.firstRead
 }

@@ -11,7 +11,7 @@ import (
 // PhaseLine is the progress line of one point of a disruption's series.
 func PhaseLine(iv result.PhaseInterval) string {
 	mark := ""
-	if !iv.AtBaseline {
+	if !iv.AtBaseline && (iv.Phase == "operation" || iv.Phase == "recovery") {
 		mark = "  (off baseline)"
 	}
 	return fmt.Sprintf("[%7.1fs] %-9s produced %8.1f/s consumed %8.1f/s lag %6d  producer p99 %7.2f ms  e2e p99 %7.2f ms%s",
@@ -20,12 +20,7 @@ func PhaseLine(iv result.PhaseInterval) string {
 
 // WriteDisruption prints what a disruption cost the clients.
 func WriteDisruption(w io.Writer, d *result.Disruption) {
-	if d.Cluster.Embedded {
-		fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
-	}
-	if !d.Complete {
-		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", d.StopReason)
-	}
+	writeNotes(w, d.Cluster.Embedded, d.Complete, d.StopReason)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
 	act := d.Action
@@ -77,4 +72,23 @@ func WriteDisruption(w io.Writer, d *result.Disruption) {
 	for _, n := range d.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// WriteDrain prints a backlog drain's verdict.
+func WriteDrain(w io.Writer, d *result.Drain) {
+	writeNotes(w, d.Cluster.Embedded, d.Complete, d.StopReason)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", k, v) }
+	row("topic", fmt.Sprintf("%s (%d partitions), producers at %.0f records/s, %d consumer(s)", d.Workload.Topic, d.Workload.Partitions, d.Workload.Rate, d.Workload.Consumers))
+	row("backlog", fmt.Sprintf("%d records, %.1f MiB, built in %.1f s", d.BacklogRecords, float64(d.BacklogBytes)/result.MiB, d.BacklogS))
+	row("drain rate", fmt.Sprintf("%.2f MiB/s (%.1f records/s) of lag falling; consumers read %.1f records/s", d.DrainBytesPerSec/result.MiB, d.DrainRecordsPerSec, d.ConsumedPerSec))
+	if d.TimeToCatchUpS != nil {
+		row("caught up", fmt.Sprintf("yes, %.1f s after the consumers started (lag <= %d records)", *d.TimeToCatchUpS, d.CaughtUpLag))
+	} else {
+		row("caught up", fmt.Sprintf("no, within max-wait; lag %d records at the end", d.FinalLag))
+	}
+	if a := d.Audit; a != nil {
+		row("delivery audit", AuditLine(a))
+	}
+	tw.Flush()
 }

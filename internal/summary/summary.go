@@ -45,12 +45,7 @@ func Headline(doc *result.Document) string {
 
 // Write prints the headline and a table of doc to w.
 func Write(w io.Writer, doc *result.Document) {
-	if doc.Cluster.Embedded {
-		fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
-	}
-	if !doc.Complete {
-		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", doc.StopReason)
-	}
+	writeNotes(w, doc.Cluster.Embedded, doc.Complete, doc.StopReason)
 	fmt.Fprintln(w, Headline(doc))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	m := &doc.Metrics
@@ -153,4 +148,15 @@ func AuditLine(a *result.Audit) string {
 		s += fmt.Sprintf("; first %s (partition@offset): %s", d.name, strings.Join(at, " "))
 	}
 	return s
+}
+
+// writeNotes prints the notes that qualify a run's figures: an embedded
+// cluster, a run cut short.
+func writeNotes(w io.Writer, embedded, complete bool, stopReason string) {
+	if embedded {
+		fmt.Fprintln(w, "NOTE: embedded kfake cluster (in memory, no disk): not a measurement of a real broker.")
+	}
+	if !complete {
+		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", stopReason)
+	}
 }

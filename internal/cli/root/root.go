@@ -36,6 +36,6 @@ good for trying ktune, never a measurement of a real broker.`,
 		SilenceErrors: true,
 	}
 	cmd.AddCommand(tune.NewCmd(), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
-		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), disrupt.NewCmd(v), k8s.NewCmd(v), version.NewCmd(v))
+		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), disrupt.NewCmd(v), disrupt.NewDrainCmd(v), k8s.NewCmd(v), version.NewCmd(v))
 	return cmd
 }
