@@ -61,6 +61,14 @@ func Of(r *kgo.Record) (producer, seq uint64, ok bool) {
 	return 0, 0, false
 }
 
+// Discard takes acknowledgements and keeps nothing: a producer whose
+// records are audited later, by another process's consumer, stamps them
+// with it.
+type Discard struct{}
+
+// Acked does nothing.
+func (Discard) Acked(int32, int64, uint64, uint64) {}
+
 // ackAt is where the broker acknowledged one record; partition -1: not
 // acknowledged.
 type ackAt struct {
