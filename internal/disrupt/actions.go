@@ -138,6 +138,20 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// restart stops broker b, waits --down and starts it again. A stopped
+// broker is started again also when ctx ends meanwhile (Ctrl-C), so an
+// interrupted run does not leave the cluster a broker short.
+func (e *env) restart(ctx context.Context, b int32) error {
+	if err := e.stopBroker(ctx, b); err != nil {
+		return err
+	}
+	perr := pause(ctx, e.cfg.Down)
+	if err := e.startBroker(context.WithoutCancel(ctx), b); err != nil {
+		return err
+	}
+	return perr
+}
+
 // perform runs the configured action.
 func (e *env) perform(ctx context.Context) error {
 	b := e.broker
@@ -145,26 +159,14 @@ func (e *env) perform(ctx context.Context) error {
 	case "broker-stop":
 		return e.stopBroker(ctx, b)
 	case "broker-restart":
-		if err := e.stopBroker(ctx, b); err != nil {
-			return err
-		}
-		if err := pause(ctx, e.cfg.Down); err != nil {
-			return err
-		}
-		return e.startBroker(ctx, b)
+		return e.restart(ctx, b)
 	case "rolling-restart":
 		ids, err := e.brokers(ctx)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if err := e.stopBroker(ctx, id); err != nil {
-				return err
-			}
-			if err := pause(ctx, e.cfg.Down); err != nil {
-				return err
-			}
-			if err := e.startBroker(ctx, id); err != nil {
+			if err := e.restart(ctx, id); err != nil {
 				return err
 			}
 		}
