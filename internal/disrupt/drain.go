@@ -46,6 +46,9 @@ func Drain(ctx context.Context, conn *cluster.Conn, cfg DrainConfig) (*result.Dr
 	if w.Produce.Rate <= 0 {
 		return nil, errors.New("drain needs a set rate (--rate) for the producers that keep writing while the consumers drain")
 	}
+	if err := checkWorkload(w); err != nil {
+		return nil, err
+	}
 	size := int64(w.Produce.Values.Size + w.Produce.Keys.Size)
 	if cfg.Backlog < size {
 		return nil, fmt.Errorf("--backlog %d: must be at least one record (%d bytes)", cfg.Backlog, size)
