@@ -119,6 +119,14 @@ const (
 	StopMaxErrors StopReason = "max-errors"
 	// StopError: an error ended the run (Header.Error says which).
 	StopError StopReason = "error"
+	// StopRecovered: a disruption's clients were back at their baseline
+	// for the settle time.
+	StopRecovered StopReason = "recovered"
+	// StopMaxWait: a disruption or drain ran out of --max-wait before the
+	// clients recovered or caught up.
+	StopMaxWait StopReason = "max-wait"
+	// StopCaughtUp: a drain's consumers caught up with the producers.
+	StopCaughtUp StopReason = "caught-up"
 )
 
 // Document is one run's result.
@@ -136,7 +144,9 @@ type Document struct {
 	Worker *Worker `json:"worker,omitempty"`
 	// Merge is set on a result merged from the workers of a distributed
 	// run (ktune merge).
-	Merge *Merge   `json:"merge,omitempty"`
+	Merge *Merge `json:"merge,omitempty"`
+	// Audit is the delivery audit of a run with --verify.
+	Audit *Audit   `json:"audit,omitempty"`
 	Notes []string `json:"notes,omitempty"`
 }
 

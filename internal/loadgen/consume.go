@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/result"
@@ -64,6 +65,8 @@ type ConsumeConfig struct {
 	Clock *Clock
 	// Logger receives progress logs. Default: discard.
 	Logger *slog.Logger
+	// Audit, if set, receives every record read (--verify).
+	Audit *audit.Ledger
 }
 
 func (c *ConsumeConfig) defaults() error {
@@ -133,6 +136,9 @@ type consumeRun struct {
 	ready      chan struct{}
 	readyOnce  sync.Once
 	warmBefore *atomic.Int64 // records intended before this are warm-up (e2e)
+	// auditEnds, once set, ends the run when the audit has read every
+	// partition up to these end offsets (e2e with --verify).
+	auditEnds atomic.Pointer[map[int32]int64]
 
 	batches, batchRecords, compressed, uncompressed atomic.Int64
 }
@@ -155,6 +161,9 @@ func Consume(ctx context.Context, conn *cluster.Conn, cfg ConsumeConfig) (*resul
 	}
 	if err := r.finish(doc, false); err != nil {
 		return nil, err
+	}
+	if cfg.Audit != nil {
+		doc.Audit = cfg.Audit.Report()
 	}
 	return doc, r.verdict(doc, ctx, cause)
 }
@@ -345,7 +354,7 @@ func (r *consumeRun) pollLoop(ctx context.Context, cl *kgo.Client, cs *consumerS
 // done reports whether the record target is reached.
 func (r *consumeRun) done() bool {
 	t := r.target.Load()
-	return t > 0 && r.consumed.Load() >= t
+	return t > 0 && r.consumed.Load() >= t || r.auditDone()
 }
 
 // idle reports whether cs has seen nothing for IdleTimeout since it was
@@ -386,6 +395,9 @@ func (r *consumeRun) account(cs *consumerState, fs kgo.Fetches, take int64, now 
 	it := fs.RecordIter()
 	for i := int64(0); i < take && !it.Done(); i++ {
 		rec := it.Next()
+		if r.cfg.Audit != nil {
+			r.cfg.Audit.ReadRecord(rec)
+		}
 		size := int64(len(rec.Key) + len(rec.Value))
 		ts, ok := intendedOf(rec)
 		if ok && ts < warmBefore {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/result"
 )
@@ -24,6 +25,11 @@ type E2EConfig struct {
 	// DrainTimeout bounds the wait for the last records after producing
 	// ends. Default 30 s.
 	DrainTimeout time.Duration
+	// Audit, if set, audits delivery (--verify): the producers stamp and
+	// report every record (to Produce.Acks, which defaults to Audit), the
+	// consumers read every partition to its end and the document gets
+	// the audit.
+	Audit *audit.Ledger
 }
 
 // E2E runs an end-to-end test. The document's metrics are the producer's,
@@ -47,6 +53,12 @@ func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Docume
 	clock := NewClock()
 	cfg.Produce.Clock, cfg.Consume.Clock = clock, clock
 	cfg.Consume.Topic = cfg.Produce.Topic
+	if cfg.Audit != nil {
+		cfg.Consume.Audit = cfg.Audit
+		if cfg.Produce.Acks == nil {
+			cfg.Produce.Acks = cfg.Audit
+		}
+	}
 	cfg.Consume.From = "earliest"
 	if cfg.Consume.IdleTimeout <= 0 {
 		cfg.Consume.IdleTimeout = cfg.DrainTimeout
@@ -100,7 +112,19 @@ func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Docume
 	if doc.Warmup != nil {
 		acked += doc.Warmup.Records
 	}
-	cr.target.Store(acked)
+	if cfg.Audit != nil {
+		// Duplicates and re-deliveries make counts misleading: read every
+		// partition to the end instead.
+		ends, err := endOffsets(ctx, conn, cfg.Produce.Topic)
+		if err != nil {
+			ccancel()
+			<-consumed
+			return doc, err
+		}
+		cr.auditEnds.Store(&ends)
+	} else {
+		cr.target.Store(acked)
+	}
 	if acked == 0 || cr.done() {
 		ccancel()
 	}
@@ -115,7 +139,12 @@ func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Docume
 		return nil, err
 	}
 	got := cr.consumed.Load()
-	if perr == nil && got < acked && ctx.Err() == nil {
+	short := got < acked
+	if cfg.Audit != nil {
+		doc.Audit = cfg.Audit.Report()
+		short = !cr.auditDone()
+	}
+	if perr == nil && short && ctx.Err() == nil {
 		doc.Complete = false
 		doc.StopReason = result.StopError
 		doc.Error = fmt.Sprintf("the consumer received %d of %d acknowledged records (%v)", got, acked, cerr)

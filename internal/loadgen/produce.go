@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen/payload"
@@ -71,6 +72,13 @@ type ProduceConfig struct {
 	// IntervalHistograms keeps each interval's latency histogram in the
 	// result (Interval.HDR), so merged intervals have exact percentiles.
 	IntervalHistograms bool
+	// Acks, if set, makes every record carry its producer's id and
+	// sequence number (audit.Header) and receives each acknowledgement
+	// (an *audit.Ledger, for --verify).
+	Acks AckHook
+	// Stop, if set, ends the sending when it is closed, as the end of
+	// Duration would: records sent are still acknowledged and counted.
+	Stop <-chan struct{}
 	// onMeasuredStart, if set, is called with the intended time of the
 	// first measured (not warm-up) record of each producer.
 	onMeasuredStart func(ns int64)
@@ -160,6 +168,8 @@ type produceRun struct {
 	gapMax   atomic.Int64
 	gapAt    atomic.Int64
 	maxRec   int
+	// producerBase+i is producer i's id in the ktune.seq header.
+	producerBase uint64
 
 	batches, uncompressed, compressed atomic.Int64
 }
@@ -180,6 +190,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	doc.Config.Notes = cfg.Client.Notes()
 
 	r := &produceRun{cfg: cfg, clock: cfg.Clock}
+	if cfg.Acks != nil {
+		r.producerBase = audit.ProducerBase()
+	}
 	r.promise = r.onAck
 	values, keys, err := r.generators()
 	if err != nil {
@@ -248,6 +261,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	r.states = make([]*producerState, cfg.Producers)
 	for i := range r.states {
 		ps := newProducerState(cfg.Topic, extraHeaders(cfg.Headers, cfg.HeaderSize))
+		ps.pool.verify = cfg.Acks != nil
 		r.states[i] = ps
 	}
 
@@ -256,13 +270,15 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	reporter.keepHDR = cfg.IntervalHistograms
 	go reporter.run()
 
+	sendCtx, stopSending := r.sendContext(runCtx)
+	defer stopSending()
 	var wg sync.WaitGroup
 	errs := make([]error, cfg.Producers)
 	for i := range clients {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			errs[i] = r.sendLoop(runCtx, prodCtx, i, clients[i], values[i], keys[i])
+			errs[i] = r.sendLoop(sendCtx, prodCtx, i, clients[i], values[i], keys[i])
 		}(i)
 	}
 	wg.Wait()
@@ -429,6 +445,9 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 			}
 		}
 		p := r.prepare(ps, keys, values, intended, warm)
+		if cfg.Acks != nil {
+			r.stampSeq(p, i, seq)
+		}
 		cl.Produce(prodCtx, &p.rec, r.promise)
 		p.accepted.Store(r.clock.Now())
 	}
@@ -519,6 +538,9 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 		ps.ivWarm.Record(intended)
 	} else {
 		ps.ivMain.Record(intended)
+	}
+	if r.cfg.Acks != nil {
+		r.auditAck(rec, p)
 	}
 	if part := int(rec.Partition); part >= 0 {
 		if part >= len(ps.partLast) {

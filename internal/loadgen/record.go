@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ktune/ktune/internal/audit"
 )
 
 // HeaderTS is the header in which ktune records carry their intended send
@@ -20,6 +22,7 @@ const HeaderTS = "ktune.ts"
 type pending struct {
 	rec      kgo.Record
 	ts       [8]byte
+	seqHdr   [audit.HeaderSize]byte // the ktune.seq header's value, with --verify
 	headers  []kgo.RecordHeader
 	intended int64 // Clock ns the record was meant to be sent
 	accepted atomic.Int64
@@ -39,6 +42,8 @@ type pendingPool struct {
 	topic string
 	extra []kgo.RecordHeader
 	ps    *producerState
+	// verify adds the ktune.seq header (audit.Header) to every record.
+	verify bool
 }
 
 func (pp *pendingPool) get() *pending {
@@ -54,6 +59,9 @@ func (pp *pendingPool) get() *pending {
 	p.headers = make([]kgo.RecordHeader, 1, 1+len(pp.extra))
 	p.headers[0] = kgo.RecordHeader{Key: HeaderTS, Value: p.ts[:]}
 	p.headers = append(p.headers, pp.extra...)
+	if pp.verify {
+		p.headers = append(p.headers, kgo.RecordHeader{Key: audit.Header, Value: p.seqHdr[:]})
+	}
 	p.rec.Topic, p.rec.Headers = pp.topic, p.headers
 	return p
 }

@@ -44,12 +44,7 @@ func Headline(doc *result.Document) string {
 
 // Write prints the headline and a table of doc to w.
 func Write(w io.Writer, doc *result.Document) {
-	if doc.Cluster.Embedded {
-		fmt.Fprintln(w, EmbeddedNote)
-	}
-	if !doc.Complete {
-		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", doc.StopReason)
-	}
+	writeNotes(w, doc.Cluster.Embedded, doc.Complete, doc.StopReason)
 	fmt.Fprintln(w, Headline(doc))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	m := &doc.Metrics
@@ -76,6 +71,9 @@ func Write(w io.Writer, doc *result.Document) {
 	}
 	if doc.Warmup != nil {
 		row("warm-up", fmt.Sprintf("%d records excluded", doc.Warmup.Records))
+	}
+	if a := doc.Audit; a != nil {
+		row("delivery audit", AuditLine(a))
 	}
 	tw.Flush()
 	if len(m.Latency) > 0 {
@@ -126,3 +124,41 @@ func formatCounts(m map[string]int64) string {
 
 // EmbeddedNote heads every table of figures from the embedded cluster.
 const EmbeddedNote = "NOTE: " + result.EmbeddedLabel + "."
+
+// AuditLine is the one-line verdict of a delivery audit.
+func AuditLine(a *result.Audit) string {
+	s := fmt.Sprintf("%d lost, %d duplicated, %d reordered of %d read", a.Lost, a.Duplicated, a.Reordered, a.Read)
+	if a.Basis == "acknowledged" {
+		s += fmt.Sprintf(" (%d acknowledged)", a.Acknowledged)
+	} else {
+		s += " (lost: gaps in the producers' sequences)"
+	}
+	if a.Redelivered > 0 {
+		s += fmt.Sprintf("; %d re-delivered", a.Redelivered)
+	}
+	for _, d := range []struct {
+		name string
+		refs []result.RecordRef
+	}{{"lost", a.LostAt}, {"duplicated", a.DuplicatedAt}, {"reordered", a.ReorderedAt}} {
+		if len(d.refs) == 0 {
+			continue
+		}
+		var at []string
+		for _, r := range d.refs {
+			at = append(at, fmt.Sprintf("%d@%d", r.Partition, r.Offset))
+		}
+		s += fmt.Sprintf("; first %s (partition@offset): %s", d.name, strings.Join(at, " "))
+	}
+	return s
+}
+
+// writeNotes prints the notes that qualify a run's figures: an embedded
+// cluster, a run cut short.
+func writeNotes(w io.Writer, embedded, complete bool, stopReason result.StopReason) {
+	if embedded {
+		fmt.Fprintln(w, EmbeddedNote)
+	}
+	if !complete {
+		fmt.Fprintf(w, "NOTE: run incomplete (%s): figures cover what was measured.\n", stopReason)
+	}
+}

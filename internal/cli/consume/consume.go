@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
@@ -24,6 +25,7 @@ func NewCmd(version string) *cobra.Command {
 		run     cmdutil.RunFlags
 		workers cmdutil.WorkerFlags
 		cfg     loadgen.ConsumeConfig
+		verify  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "consume",
@@ -62,6 +64,9 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 					cfg.Partitions = t.Partitions
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					if verify {
+						cfg.Audit = audit.New()
+					}
 					digest := worker.Digest(result.KindConsume, cfg.Workload(), result.ClientConfig{Consumer: s.Client.Effective()})
 					var err error
 					if workers.Enabled() {
@@ -90,5 +95,6 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 	fs.DurationVar(&cfg.Duration, "duration", 0, "stop after this long")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", 10*time.Second, "stop when no record arrived for this long")
 	fs.IntVar(&cfg.Consumers, "consumers", 1, "consumer clients in the group")
+	fs.BoolVar(&verify, "verify", false, "audit delivery of records written with --verify: duplicates, reordering and gaps in each producer's sequence")
 	return cmd
 }

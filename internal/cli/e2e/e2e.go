@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
@@ -27,6 +28,7 @@ func NewCmd(version string) *cobra.Command {
 		workers   cmdutil.WorkerFlags
 		consumers int
 		group     string
+		verify    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "e2e",
@@ -79,6 +81,9 @@ those, so send and receipt stay on one clock, then publishes its result for
 						Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
 						Client: s.Consumer, Logger: s.Logger, Interval: out.Interval,
 					}}
+					if verify {
+						ecfg.Audit = audit.New()
+					}
 					w := pcfg.Workload()
 					w.Consumers, w.Group = consumers, group
 					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective(), Consumer: s.Consumer.Effective()})
@@ -106,5 +111,6 @@ those, so send and receipt stay on one clock, then publishes its result for
 	workload.Rate = 1000
 	cmd.Flags().IntVar(&consumers, "consumers", 1, "consumer clients in the group")
 	cmd.Flags().StringVar(&group, "group", "", "consumer group (default: a fresh one)")
+	cmd.Flags().BoolVar(&verify, "verify", false, "audit delivery: every record carries its producer id and sequence number; report lost, duplicated and reordered records")
 	return cmd
 }

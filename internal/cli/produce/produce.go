@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
@@ -24,6 +25,7 @@ func NewCmd(version string) *cobra.Command {
 		workload cmdutil.ProducerFlags
 		run      cmdutil.RunFlags
 		workers  cmdutil.WorkerFlags
+		verify   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "produce",
@@ -64,6 +66,9 @@ publishes its result for 'ktune merge'.`,
 				Prepare: func(s *cmdutil.Session, _ cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					if verify {
+						cfg.Acks = audit.Discard{}
+					}
 					digest := worker.Digest(result.KindProduce, cfg.Workload(), result.ClientConfig{Producer: s.Client.Effective()})
 					if workers.Enabled() {
 						if cfg, err = workers.Spec.Produce(cfg); err != nil {
@@ -84,5 +89,6 @@ publishes its result for 'ktune merge'.`,
 	workload.Register(cmd)
 	run.Register(cmd)
 	workers.Register(cmd)
+	cmd.Flags().BoolVar(&verify, "verify", false, "stamp every record with its producer id and sequence number, for 'ktune consume --verify'")
 	return cmd
 }

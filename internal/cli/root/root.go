@@ -9,6 +9,7 @@ import (
 	"github.com/ktune/ktune/internal/cli/compare"
 	"github.com/ktune/ktune/internal/cli/config"
 	"github.com/ktune/ktune/internal/cli/consume"
+	"github.com/ktune/ktune/internal/cli/disrupt"
 	"github.com/ktune/ktune/internal/cli/e2e"
 	"github.com/ktune/ktune/internal/cli/embedded"
 	"github.com/ktune/ktune/internal/cli/k8s"
@@ -38,6 +39,6 @@ good for trying ktune, never a measurement of a real broker.`,
 	}
 	cmdutil.LogLevelFlag(cmd.PersistentFlags())
 	cmd.AddCommand(tune.NewCmd(v), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
-		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), k8s.NewCmd(v), config.NewCmd(), version.NewCmd(v))
+		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), disrupt.NewCmd(v), disrupt.NewDrainCmd(v), k8s.NewCmd(v), config.NewCmd(), version.NewCmd(v))
 	return cmd
 }

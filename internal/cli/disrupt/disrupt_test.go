@@ -1,0 +1,76 @@
+package disrupt
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ktune/ktune/result"
+)
+
+func execute(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errb)
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	if err != nil {
+		t.Logf("stderr:\n%s", errb.String())
+	}
+	return out.String(), err
+}
+
+// TestDisruptCommandWritesTheDocument runs a short elect-leaders on the
+// embedded cluster through the command and reads its document back.
+func TestDisruptCommandWritesTheDocument(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.json")
+	out, err := execute(t, NewCmd("test"), "--action", "elect-leaders", "--rate", "200", "--warmup", "500ms",
+		"--baseline", "1s", "--settle", "500ms", "--max-wait", "3s", "--interval", "250ms", "--out", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "action          elect-leaders") || !strings.Contains(out, "delivery audit") {
+		t.Errorf("summary:\n%s", out)
+	}
+	d, err := result.ReadDisruption(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.KtuneVersion != "test" || d.Action != "elect-leaders" || d.Audit == nil || d.Workload.Rate != 200 || d.Workload.Partitions != 6 || len(d.Intervals) == 0 {
+		t.Fatalf("document: %+v", d)
+	}
+}
+
+func TestDrainCommandJSON(t *testing.T) {
+	out, err := execute(t, NewDrainCmd("test"), "--backlog", "256KiB", "--rate", "200", "--max-wait", "10s", "--after", "250ms",
+		"--interval", "250ms", "-o", "json", "--out", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"kind": "drain"`) || !strings.Contains(out, `"caught_up": true`) {
+		t.Fatalf("stdout:\n%s", out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--action", "explode"}, "want one of"},
+		{[]string{"--action", "broker-restart"}, "needs --exec"},
+		{[]string{"--action", "decommission"}, "needs --broker"},
+	}
+	for _, tt := range tests {
+		_, err := execute(t, NewCmd("test"), append(tt.args, "--out", filepath.Join(os.TempDir(), "never.json"))...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
