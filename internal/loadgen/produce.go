@@ -260,6 +260,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		r.states[i] = ps
 	}
 
+	watch := watchWindow(r, clients)
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
 	reporter.keepHDR = cfg.IntervalHistograms
@@ -277,6 +278,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	wg.Wait()
 	endNs := r.clock.Now()
 	reporter.stop()
+	watch.close()
 
 	cause := context.Cause(runCtx)
 	if ctx.Err() != nil {
@@ -289,6 +291,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	if err := r.finish(doc, reporter.intervals()); err != nil {
 		return nil, err
 	}
+	watch.record(doc)
 	return doc, r.verdict(doc, cause)
 }
 
