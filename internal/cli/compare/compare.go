@@ -175,32 +175,8 @@ func WriteTable(w io.Writer, c *result.Comparison) {
 table:
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\tconfiguration\tn\tmean\t± 95% CI\tvs baseline\tp\t")
-	for _, m := range compare.Metrics {
-		for i, e := range c.Entries {
-			s, ok := e.Metrics[m]
-			if !ok {
-				continue
-			}
-			ci, diff, p := "-", "(baseline)", ""
-			if s.N > 1 {
-				ci = fmt.Sprintf("%.2f", s.CI95)
-			}
-			if i > 0 {
-				diff = "-"
-				if s.RelDiff != nil {
-					diff = fmt.Sprintf("%+.1f%%", *s.RelDiff*100)
-				}
-				if s.PValue != nil {
-					p = fmt.Sprintf("%.3f", *s.PValue)
-					if !*s.Significant {
-						p += " (not significant)"
-					}
-				} else {
-					p = "n/a (too few runs)"
-				}
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%s\t%s\t%s\t\n", m, e.Name, s.N, s.Mean, ci, diff, p)
-		}
+	for _, r := range compare.Rows(c) {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", r.Metric, r.Name, r.N, r.Mean, r.CI, r.Diff, r.P)
 	}
 	tw.Flush()
 }
