@@ -318,10 +318,8 @@ func mean(x []float64) float64 {
 func PointsChart(id string, s *result.Sweep) *Chart {
 	role := "producer"
 	pick := func(p result.SweepPoint) *result.Document { return p.Produce }
-	for _, d := range s.Dimensions {
-		if d.Role == "consumer" {
-			role, pick = "consumer", func(p result.SweepPoint) *result.Document { return p.Consume }
-		}
+	if consumerSweep(s) {
+		role, pick = "consumer", func(p result.SweepPoint) *result.Document { return p.Consume }
 	}
 	type row struct {
 		label string
@@ -393,9 +391,13 @@ func mainLatency(d *result.Document) string {
 // HdrHistogram's percentile axis: x = log10(1 / (1 - p)). The MaxSeries
 // runs with the lowest p99 are drawn; the table lists every run. Nil when
 // no run has that kind.
-func LatencyPercentiles(id, kind string, runs []Run) *Chart {
+func LatencyPercentiles(id, kind, of string, runs []Run) *Chart {
 	words := LatencyKinds[kind]
-	c := &Chart{ID: id, Title: "Latency by percentile: " + words.Short, XLabel: "percentile", YLabel: words.Short + " latency (ms)", Kind: "line", YFromZero: true,
+	title := "Latency by percentile: " + words.Short
+	if of != "" {
+		title += ", " + of
+	}
+	c := &Chart{ID: id, Title: title, XLabel: "percentile", YLabel: words.Short + " latency (ms)", Kind: "line", YFromZero: true,
 		Caption: "Lower is better; " + words.Short + " latency runs " + words.Long + ", and a curve that bends up at the right shows rare stalls."}
 	for _, p := range []float64{0.5, 0.9, 0.99, 0.999, 0.9999} {
 		c.XTicks = append(c.XTicks, Tick{Value: pctX(p), Label: strconv.FormatFloat(p*100, 'f', -1, 64) + "%"})
@@ -485,7 +487,7 @@ func ParetoChart(a *advisor.Advice) *Chart {
 		front.X, front.Y = append(front.X, p.P99Ms), append(front.Y, p.MBps)
 		front.Tips = append(front.Tips, paretoTip(p))
 	}
-	c := &Chart{ID: "pareto", Title: "Producer throughput against p99 intended-time latency", XLabel: "p99 intended-time latency (ms)", YLabel: "throughput (MB/s)", Kind: "scatter", Series: []Series{front},
+	c := &Chart{ID: "pareto", Title: "Producer throughput against p99 intended-time latency", XLabel: "p99 intended-time latency (ms)", YLabel: "throughput (MB/s)", Kind: "scatter", Series: []Series{front}, YFromZero: true,
 		Caption: "Up and to the left is better; points on the dashed front are not beaten on both throughput and p99 by any other, and the triangle is the recommendation."}
 	if all := a.Config.Points; len(all) > len(a.Config.Pareto) {
 		pts := Series{Name: "every swept point"}

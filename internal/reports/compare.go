@@ -113,7 +113,7 @@ func CompareCharts(c *result.Comparison) []*Chart {
 			runs = append(runs, Run{Name: fmt.Sprintf("%c: %s", 'A'+i, e.Name), Doc: d})
 		}
 	}
-	if lp := LatencyPercentiles("compare-latency", kind, runs); lp != nil {
+	if lp := LatencyPercentiles("compare-latency", kind, "each configuration's runs merged", runs); lp != nil {
 		lp.Caption += " Each curve merges all runs of one configuration."
 		out = append(out, lp)
 	}

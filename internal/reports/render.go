@@ -60,6 +60,10 @@ func Plot(c *Chart, leg *plot.Legend) (*plot.Plot, error) {
 		a.Tick.Label.Font = sized(9)
 	}
 	p.Add(plotter.NewGrid())
+	p.Y.Tick.Marker = niceTicks{}
+	if !c.XLog && len(c.XTicks) == 0 {
+		p.X.Tick.Marker = niceTicks{}
+	}
 	switch c.Kind {
 	case "line", "scatter":
 		for i, s := range c.Series {
@@ -501,4 +505,33 @@ func PNG(c *Chart) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// niceTicks labels a linear axis at 1, 2 or 5 times a power of ten, about
+// five labels, with no more decimals than the step needs.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: num(lo)}}
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	prec := max(0, -int(math.Floor(math.Log10(step))))
+	var out []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+		out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', prec, 64)})
+		// Minor ticks halfway.
+		if h := v + step/2; h < hi {
+			out = append(out, plot.Tick{Value: h})
+		}
+	}
+	return out
 }

@@ -49,13 +49,16 @@ func Charts(in Input) []*Chart {
 	add(SizingChart(in.Advice), ParetoChart(in.Advice))
 	for _, s := range in.Sweeps {
 		add(ThroughputVsBatch(s.Doc), BatchLingerHeat(s.Doc), Codecs(s.Doc), CPUVsBatch(s.Doc), PointsChart("sweep-points", s.Doc))
+		if consumerSweep(s.Doc) {
+			continue // its produce runs only feed the consumers
+		}
 		var runs []Run
 		for _, p := range s.Doc.Points {
 			if p.Produce != nil {
 				runs = append(runs, Run{Name: label(p.Params), Doc: p.Produce})
 			}
 		}
-		add(LatencyPercentiles("latency-percentiles", result.LatencyIntended, runs))
+		add(LatencyPercentiles("latency-percentiles", result.LatencyIntended, "points of "+filepath.Base(s.Path), runs))
 	}
 	cmp := in.comparison()
 	add(CompareCharts(cmp)...)
@@ -66,7 +69,11 @@ func Charts(in Input) []*Chart {
 			byKind[k] = append(byKind[k], Run{Name: filepath.Base(r.Path), Doc: r.Doc})
 		}
 		for _, k := range []string{result.LatencyIntended, result.LatencyE2E} {
-			add(LatencyPercentiles("latency-percentiles-"+k, k, byKind[k]))
+			of := "saved runs"
+			if len(byKind[k]) == 1 {
+				of = byKind[k][0].Name
+			}
+			add(LatencyPercentiles("latency-percentiles-"+k, k, of, byKind[k]))
 		}
 	}
 	for i, r := range in.Results {
@@ -82,6 +89,16 @@ func Charts(in Input) []*Chart {
 		seen[c.ID]++
 	}
 	return out
+}
+
+// consumerSweep reports whether a sweep varies consumer settings.
+func consumerSweep(s *result.Sweep) bool {
+	for _, d := range s.Dimensions {
+		if d.Role == "consumer" {
+			return true
+		}
+	}
+	return false
 }
 
 func label(params map[string]string) string {

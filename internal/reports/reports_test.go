@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/advisor"
+	"github.com/ktune/ktune/internal/compare"
 	"github.com/ktune/ktune/internal/reports/reportcheck"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
@@ -87,11 +89,11 @@ func TestChartDataGolden(t *testing.T) {
 	if want := `[{"name":"linger.ms=0","x":[16,64],"y":[2.5,2.5]},{"name":"linger.ms=5","x":[16,64],"y":[2.5,2.5]}]`; string(got) != want {
 		t.Errorf("cpu vs batch:\n got %s\nwant %s", got, want)
 	}
-	lp := LatencyPercentiles("lp", result.LatencyIntended, []Run{{"a", s.Points[0].Produce}})
+	lp := LatencyPercentiles("lp", result.LatencyIntended, "", []Run{{"a", s.Points[0].Produce}})
 	if len(lp.Series) != 1 || len(lp.Series[0].X) != len(percentiles) || lp.XTicks[2].Label != "99%" || lp.XTicks[2].Value != 2 {
 		t.Errorf("percentile chart: %+v", lp)
 	}
-	if !strings.Contains(lp.Title, "intended-time") || LatencyPercentiles("lp", result.LatencyE2E, []Run{{"a", s.Points[0].Produce}}) != nil {
+	if !strings.Contains(lp.Title, "intended-time") || LatencyPercentiles("lp", result.LatencyE2E, "", []Run{{"a", s.Points[0].Produce}}) != nil {
 		t.Errorf("percentile chart of the wrong latency kind: %q", lp.Title)
 	}
 	// Top-N: eight runs, six drawn (the lowest p99), all eight in the table.
@@ -99,7 +101,7 @@ func TestChartDataGolden(t *testing.T) {
 	for _, p := range s.Points {
 		runs = append(runs, Run{label(p.Params), p.Produce})
 	}
-	lp = LatencyPercentiles("lp", result.LatencyIntended, runs)
+	lp = LatencyPercentiles("lp", result.LatencyIntended, "", runs)
 	if len(lp.Series) != MaxSeries || lp.Table == nil || len(lp.Table.Rows) != len(runs) || lp.Series[0].Name != "batch.size=65536 compression.type=lz4 linger.ms=5" {
 		t.Errorf("top-N: %d series (first %q), table %+v", len(lp.Series), lp.Series[0].Name, lp.Table)
 	}
@@ -192,5 +194,53 @@ func TestReportInChromium(t *testing.T) {
 	want := map[string]string{"batch.size": "65536", "linger.ms": "5", "compression.type": "lz4"}
 	if fmt.Sprint(page.Changed) != fmt.Sprint(want) {
 		t.Errorf("summary lists %v, want only the changed %v", page.Changed, want)
+	}
+}
+
+// TestComparisonReport compares saved results of two configurations, two
+// runs each: the report's table is compare's, and the side-by-side bars
+// and error bars are its means and confidence intervals.
+func TestComparisonReport(t *testing.T) {
+	s := fixtureSweep(t)
+	var results []advisor.Named[*result.Document]
+	for i, p := range []int{0, 2, 0, 2} { // two configurations, alternating
+		d := *s.Points[p].Produce
+		d.Metrics.MiBPerSec += float64(i) // runs differ
+		d.Kind = result.KindProduce
+		results = append(results, advisor.Named[*result.Document]{Path: fmt.Sprintf("run%d.json", i), Doc: &d})
+	}
+	in := Input{Title: "comparison", Results: results}
+	cmp := ComparisonOf(in.Results)
+	if cmp == nil || len(cmp.Entries) != 2 || cmp.Entries[0].Metrics["mib_per_sec"].N != 2 {
+		t.Fatalf("comparison of saved results: %+v", cmp)
+	}
+	dir := t.TempDir()
+	path, err := Write(dir, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	page := []byte(html.UnescapeString(string(raw)))
+	for _, r := range compare.Rows(cmp) {
+		if r.Baseline {
+			continue
+		}
+		cells := fmt.Sprintf(`<td>%s</td><td>B: %s</td><td class="num">%d</td><td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td>%s</td>`, r.Metric, r.Name, r.N, r.Mean, r.CI, r.Diff, r.P)
+		if !bytes.Contains(page, []byte(cells)) {
+			t.Errorf("the report's table lacks compare's row %s", cells)
+		}
+	}
+	side := CompareCharts(cmp)[0]
+	for i, e := range cmp.Entries {
+		m := e.Metrics["mib_per_sec"]
+		if p := side.Panels[0].Series[0]; p.Y[i] != m.Mean || p.Err[i] != m.CI95 {
+			t.Errorf("bar %d: %v ± %v, want %v ± %v", i, p.Y[i], p.Err[i], m.Mean, m.CI95)
+		}
+	}
+	if !bytes.Contains(page, []byte("Welch p = ")) {
+		t.Error("no p-value beside the difference in the chart")
+	}
+	if lp := CompareCharts(cmp)[1]; len(lp.Series) != 2 {
+		t.Errorf("percentile curves: %d, want one per configuration", len(lp.Series))
 	}
 }

@@ -19,6 +19,7 @@ th{background:#f3f5f8;font-weight:600} td.num{text-align:right;font-variant-nume
 .verdict h2{margin-top:.2em;border:0}
 .verdict table th{width:13em}
 .answer{font-size:1.15em;font-weight:600}
+ul.assumptions{columns:2;column-gap:2em;font-size:.88em;color:var(--muted)} ul.assumptions li{break-inside:avoid}
 .note{background:var(--warnbg);border-left:4px solid var(--warn);padding:.5em 1em;margin:1em 0}
 .sev-warn{color:var(--warn);font-weight:600} .sev-info{color:var(--muted);font-weight:600}
 nav.toc{background:#f7f8fa;border:1px solid var(--line);border-radius:6px;padding:.6em 1.2em;margin:1.2em 0}
@@ -47,7 +48,7 @@ ul{margin:.3em 0 .8em;padding-left:1.3em}
 {{end}}</table>
 {{if .Effects}}<p>Measured effect against the sweep's defaults point:</p><ul>{{range .Effects}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{else if .NoChange}}<p>{{.NoChange}}</p>{{end}}
-{{if .Assumptions}}<p>The sizing assumes:</p><ul>{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{if .Assumptions}}<p>The sizing assumes:</p><ul class="assumptions">{{range .Assumptions}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>{{end}}
 <nav class="toc"><b>Contents</b><ol>{{range .TOC}}<li><a href="#{{.ID}}">{{.Title}}</a>{{if .Sub}}<ol>{{range .Sub}}<li><a href="#{{.ID}}">{{.Title}}</a></li>{{end}}</ol>{{end}}</li>{{end}}</ol></nav>
 {{with .Comparison}}<h2 id="comparison">Comparison</h2>

@@ -115,7 +115,14 @@ func buildVerdict(in Input) verdict {
 		}
 	}
 	if a := in.Advice; a != nil {
-		v.Sizing = fmt.Sprintf("%d brokers; binding constraint: %s", a.Sizing.Brokers, a.Sizing.Binding)
+		v.Sizing = fmt.Sprintf("%d brokers", a.Sizing.Brokers)
+		switch w := a.Workload; {
+		case w.AvgMBps > 0:
+			v.Sizing += fmt.Sprintf(" for an average of %g MB/s", w.AvgMBps)
+		case w.RecordsPerDay > 0:
+			v.Sizing += fmt.Sprintf(" for %g records a day", w.RecordsPerDay)
+		}
+		v.Sizing += "; binding constraint: " + a.Sizing.Binding
 		v.Assumptions = a.Assumptions
 		if c := a.Config; c != nil {
 			v.Goal = "goal: " + c.Goal

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/compare"
@@ -127,12 +126,7 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "comparison written to %s\n", path)
 			if !noReport {
-				in := reports.Input{Title: "ktune comparison report"}
-				for _, e := range entries {
-					for i, d := range e.Docs {
-						in.Results = append(in.Results, advisor.Named[*result.Document]{Path: fmt.Sprintf("%s #%d", e.Name, i+1), Doc: d})
-					}
-				}
+				in := reports.Input{Title: "ktune comparison report", Comparison: doc}
 				rp, rerr := reports.Write(strings.TrimSuffix(path, ".json")+"-report", in)
 				if rerr != nil {
 					return rerr

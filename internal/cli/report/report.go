@@ -20,9 +20,11 @@ func NewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report RESULT...",
 		Short: "Draw results as charts and one self-contained HTML report",
-		Long: `Reads ktune documents (produce, consume, e2e, sweep, maxrate, probe, advice)
-and writes charts (PNG and SVG) and report.html (charts inline, no network
-fetches) with report.md beside it into --out.`,
+		Long: `Reads ktune documents (produce, consume, e2e, sweep, maxrate, probe, advice,
+comparison) and writes report.html into --out: a verdict first, the advice
+as tables, charts inline as SVG (no network fetches), and report.md beside
+it with the charts as PNGs. Saved results of two or more configurations are
+compared side by side, with compare's statistics.`,
 		Example: "  ktune report ktune-results/*-sweep.json ktune-results/*-advice.json --out report/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,6 +78,12 @@ func Load(paths []string) (reports.Input, error) {
 				return in, fmt.Errorf("%s: %w", p, err)
 			}
 			in.MaxRate = append(in.MaxRate, advisor.Named[*result.MaxRate]{Path: p, Doc: d})
+		case string(result.KindComparison):
+			c, err := result.DecodeComparison(r)
+			if err != nil {
+				return in, fmt.Errorf("%s: %w", p, err)
+			}
+			in.Comparison = c
 		case advisor.KindAdvice:
 			var a advisor.Advice
 			if err := json.Unmarshal(data, &a); err != nil {
