@@ -265,6 +265,9 @@ func writeMarkdown(w *bytes.Buffer, in Input, v verdict, views []chartView, cmp 
 	if v.Sizing != "" {
 		fmt.Fprintf(w, "| sizing | %s |\n", mdCell(v.Sizing))
 	}
+	if v.Caution != "" {
+		fmt.Fprintf(w, "| caution | %s |\n", mdCell(v.Caution))
+	}
 	if len(v.Changes) > 0 {
 		fmt.Fprintf(w, "\nRecommended change (%s):\n\n| property | default | recommended |\n|---|---|---|\n", v.Goal)
 		for _, c := range v.Changes {

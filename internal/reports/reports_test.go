@@ -244,3 +244,48 @@ func TestComparisonReport(t *testing.T) {
 		t.Errorf("percentile curves: %d, want one per configuration", len(lp.Series))
 	}
 }
+
+// TestVerdictEffectWithRepeats: when the sweep repeated its points, the
+// verdict states the effect with 95% confidence intervals and Welch's
+// p-value, from the repetitions of the recommended and defaults points.
+func TestVerdictEffectWithRepeats(t *testing.T) {
+	s := fixtureSweep(t)
+	var pts []result.SweepPoint
+	for r := 0; r < 3; r++ {
+		for _, p := range s.Points {
+			d := *p.Produce
+			d.Metrics.MiBPerSec += float64(r) // 0, 1, 2 MiB/s more per repetition
+			pts = append(pts, result.SweepPoint{Key: fmt.Sprintf("%s#%d", p.Key, r), Params: p.Params, Repeat: r, Produce: &d})
+		}
+	}
+	s.Points = pts
+	a, err := advisor.Advise(advisor.Input{Workload: advisor.Workload{AvgMBps: 20, Goal: "throughput"}, Sweeps: []advisor.Named[*result.Sweep]{{Path: "sweep.json", Doc: s}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := buildVerdict(Input{Sweeps: []advisor.Named[*result.Sweep]{{Path: "sweep.json", Doc: s}}, Advice: a})
+	// Recommended 79, 80, 81 MiB/s against the defaults point's 16, 17, 18:
+	// mean ± 2.48 (t(0.975, 2) = 4.303 x 1 / sqrt(3)).
+	want := "throughput +371%: 80.00 ± 2.48 MiB/s recommended vs 17.00 ± 2.48 defaults (95% CI, 3 and 3 runs; Welch p = 0.000)"
+	if len(v.Effects) == 0 || v.Effects[0] != want {
+		t.Errorf("effect:\n got %q\nwant %q", v.Effects, want)
+	}
+	if len(v.Changes) != 3 {
+		t.Errorf("changes: %+v", v.Changes)
+	}
+}
+
+// TestVerdictCautionWhenClientBound: a run that kept ktune's only core
+// busy puts a caution in the verdict, also without an advice document.
+func TestVerdictCautionWhenClientBound(t *testing.T) {
+	d := &result.Document{Header: result.NewHeader(result.KindProduce), Host: result.Host{Cores: 1, GoMaxProcs: 1}}
+	d.Metrics.ClientCPUS, d.Metrics.ElapsedS = 0.95, 1
+	v := buildVerdict(Input{Results: []advisor.Named[*result.Document]{{Path: "busy.json", Doc: d}}})
+	if !strings.Contains(v.Caution, "in 1 of 1 runs") {
+		t.Errorf("caution: %q", v.Caution)
+	}
+	d.Metrics.ClientCPUS = 0.2
+	if v := buildVerdict(Input{Results: []advisor.Named[*result.Document]{{Path: "idle.json", Doc: d}}}); v.Caution != "" {
+		t.Errorf("caution on an idle client: %q", v.Caution)
+	}
+}

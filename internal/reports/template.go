@@ -21,6 +21,7 @@ th{background:#f3f5f8;font-weight:600} td.num{text-align:right;font-variant-nume
 .answer{font-size:1.15em;font-weight:600}
 ul.assumptions{columns:2;column-gap:2em;font-size:.88em;color:var(--muted)} ul.assumptions li{break-inside:avoid}
 .note{background:var(--warnbg);border-left:4px solid var(--warn);padding:.5em 1em;margin:1em 0}
+td.caution{color:var(--warn)} td.caution a{color:inherit}
 .sev-warn{color:var(--warn);font-weight:600} .sev-info{color:var(--muted);font-weight:600}
 nav.toc{background:#f7f8fa;border:1px solid var(--line);border-radius:6px;padding:.6em 1.2em;margin:1.2em 0}
 nav.toc ol{margin:.2em 0;padding-left:1.4em} nav.toc ol ol{font-size:.92em}
@@ -28,6 +29,7 @@ figure.chart{margin:1.2em 0 1.8em;break-inside:avoid}
 figure.chart svg{width:100%;max-width:760px;height:auto;display:block}
 figcaption{color:var(--muted);font-size:.92em;margin-top:.3em}
 pre.props{background:#f5f6f8;padding:.6em;white-space:pre-wrap;overflow-wrap:break-word;font-size:.85em}
+table.findings td:nth-child(1){width:12%} table.findings td:nth-child(2){width:36%} table.findings td:nth-child(3){width:28%}
 details{margin:.4em 0} summary{cursor:pointer}
 ul{margin:.3em 0 .8em;padding-left:1.3em}
 @page{size:A4;margin:14mm}
@@ -41,6 +43,7 @@ ul{margin:.3em 0 .8em;padding-left:1.3em}
 {{range .Measured}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>
 {{end}}{{if .MaxRate}}<tr><th>max sustainable rate</th><td class="answer">{{.MaxRate}}</td></tr>
 {{end}}{{if .Sizing}}<tr><th>sizing</th><td class="answer">{{.Sizing}}</td></tr>
+{{end}}{{if .Caution}}<tr><th>caution</th><td class="caution"><a href="#finding-client-bottleneck">{{.Caution}}</a></td></tr>
 {{end}}</table>
 {{if .Changes}}<h3 id="recommended-change">Recommended change ({{.Goal}}): only the properties that differ from the defaults</h3>
 <table id="changed-properties"><tr><th>client</th><th>property</th><th>default</th><th>recommended</th></tr>

@@ -31,6 +31,8 @@ type verdict struct {
 	// what it rests on.
 	Sizing      string
 	Assumptions []string
+	// Caution says when ktune's host, not Kafka, may have set the pace.
+	Caution string
 }
 
 type labelled struct{ Label, Value string }
@@ -113,6 +115,20 @@ func buildVerdict(in Input) verdict {
 		} else {
 			v.MaxRate = fmt.Sprintf("no rate met p99 %s latency within %g ms", LatencyKinds[d.LatencyKind].Short, d.P99Ms)
 		}
+	}
+	var bound *advisor.Finding
+	if in.Advice != nil {
+		for i, f := range in.Advice.Findings {
+			if f.ID == "client-bottleneck" {
+				bound = &in.Advice.Findings[i]
+			}
+		}
+	} else {
+		bound = advisor.ClientBottleneck(in.Results, in.Sweeps)
+	}
+	if bound != nil {
+		runs, _, _ := strings.Cut(bound.Evidence, ":")
+		v.Caution = "The client may have set the pace in " + runs + " (its CPU, the host's, or a full producer buffer): those figures measure ktune's host, not Kafka. See the client-bottleneck finding."
 	}
 	if a := in.Advice; a != nil {
 		v.Sizing = fmt.Sprintf("%d brokers", a.Sizing.Brokers)
