@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
@@ -66,8 +67,17 @@ func TestClientBottleneckOnTinyBudget(t *testing.T) {
 	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: "tiny", Partitions: 8}); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: "tiny", Records: 40000, Producers: 16,
-		Values: payload.ValueConfig{Kind: payload.Random, Size: 512}})
+	// zstd on compressible values keeps the one core busy compressing.
+	props, err := clientcfg.ParseAssignments([]string{"compression.type=zstd", "batch.size=262144", "linger.ms=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := clientcfg.Resolve(props, clientcfg.Producer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: "tiny", Records: 20000, Producers: 16, Client: client,
+		Values: payload.ValueConfig{Kind: payload.Random, Size: 1024, Compressibility: 0.5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,5 +97,5 @@ func TestClientBottleneckOnTinyBudget(t *testing.T) {
 	if got == nil {
 		t.Fatalf("no client-bottleneck finding: client %.3f CPU s over %.3f s, host busy %.2f", doc.Metrics.ClientCPUS, doc.Metrics.ElapsedS, doc.Metrics.HostCPUBusy)
 	}
-	t.Logf("evidence: %s", got.Evidence)
+	t.Logf("client %.2f cores busy, host %.0f%% busy; evidence: %s", doc.Metrics.ClientCores(), doc.Metrics.HostCPUBusy*100, got.Evidence)
 }

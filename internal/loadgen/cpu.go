@@ -3,7 +3,6 @@ package loadgen
 import (
 	"math"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/shirou/gopsutil/v4/cpu"
@@ -11,16 +10,6 @@ import (
 
 	"github.com/ktune/ktune/result"
 )
-
-// processCPU returns the user plus system CPU time this process has used
-// (getrusage RUSAGE_SELF); false when the system does not say.
-func processCPU() (time.Duration, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, false
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
-}
 
 // cpuMark is the process's and the host's CPU counters at one moment.
 type cpuMark struct {

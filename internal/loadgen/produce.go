@@ -276,9 +276,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}(i)
 	}
 	wg.Wait()
+	watch.close()
 	endNs := r.clock.Now()
 	reporter.stop()
-	watch.close()
 
 	cause := context.Cause(runCtx)
 	if ctx.Err() != nil {
