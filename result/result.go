@@ -254,10 +254,13 @@ type ClientConfig struct {
 
 // Host summarises the machine the client ran on.
 type Host struct {
-	Hostname    string `json:"hostname,omitempty"`
-	OS          string `json:"os"`
-	Arch        string `json:"arch"`
-	Cores       int    `json:"cores"`
+	Hostname string `json:"hostname,omitempty"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	Cores    int    `json:"cores"`
+	// GoMaxProcs is how many cores ktune could use at once (GOMAXPROCS,
+	// which follows a container's CPU limit).
+	GoMaxProcs  int    `json:"gomaxprocs,omitempty"`
 	CPUModel    string `json:"cpu_model,omitempty"`
 	MemoryBytes uint64 `json:"memory_bytes,omitempty"`
 	GoVersion   string `json:"go_version"`
@@ -286,6 +289,36 @@ type Metrics struct {
 	Intervals       []Interval `json:"intervals,omitempty"`
 	Producer        *Producer  `json:"producer,omitempty"`
 	Consumer        *Consumer  `json:"consumer,omitempty"`
+	// ClientCPUS is the user plus system CPU time the ktune process used
+	// over the window (getrusage), in seconds: the load generator's own
+	// cost (and, on the embedded cluster, the broker's too).
+	// ClientCPUSPerGiB divides it by the window's GiB of keys and values.
+	ClientCPUS       float64 `json:"client_cpu_s,omitempty"`
+	ClientCPUSPerGiB float64 `json:"client_cpu_s_per_gib,omitempty"`
+	// HostCPUBusy is the busy share of the whole host's CPU time (every
+	// core, every process) over the window; 0 when unknown.
+	HostCPUBusy float64 `json:"host_cpu_busy,omitempty"`
+}
+
+// GiB is 2^30 bytes.
+const GiB = 1 << 30
+
+// SetClientCPU stores the client's CPU seconds over the window and the
+// seconds per GiB of the window's bytes.
+func (m *Metrics) SetClientCPU(seconds float64) {
+	m.ClientCPUS = Round(seconds)
+	if m.Bytes > 0 {
+		m.ClientCPUSPerGiB = Round(seconds / (float64(m.Bytes) / GiB))
+	}
+}
+
+// ClientCores is the average number of cores the client kept busy over
+// the window (0 when not measured).
+func (m *Metrics) ClientCores() float64 {
+	if m.ElapsedS <= 0 {
+		return 0
+	}
+	return m.ClientCPUS / m.ElapsedS
 }
 
 // Latency summarises one latency distribution, in milliseconds.
@@ -344,6 +377,10 @@ type Producer struct {
 	LongestPartitionAckGapMs float64 `json:"longest_partition_ack_gap_ms"`
 	PartitionAckGapStartS    float64 `json:"partition_ack_gap_start_s"`
 	PartitionAckGapPartition int32   `json:"partition_ack_gap_partition"`
+	// BufferFullFraction is the share of the measured window (sampled
+	// every 10 ms per producer) in which a producer's buffer
+	// (buffer.memory) had no room for another record.
+	BufferFullFraction float64 `json:"buffer_full_fraction"`
 }
 
 // Derive fills the figures derived from the counts: records and bytes per

@@ -79,6 +79,9 @@ func Advise(in Input) (*Advice, error) {
 		a.Findings = append(a.Findings, in.Audit.Findings...)
 	}
 	a.Findings = append(Rules(ri), a.Findings...)
+	if f := ClientBottleneck(in.Results, in.Sweeps); f != nil {
+		a.Findings = append(a.Findings, *f)
+	}
 	for _, p := range in.Probes {
 		for _, c := range p.Doc.Checks {
 			if c.Severity == result.SeverityWarn {

@@ -186,3 +186,51 @@ func nanToZero(f float64) float64 {
 	}
 	return f
 }
+
+// Row is one line of a comparison table, formatted as ktune prints it:
+// the metric, the configuration, the runs, the mean, the 95% confidence
+// half-width, the relative difference to the baseline and Welch's p-value.
+type Row struct {
+	Metric, Name string
+	N            int
+	Mean, CI     string
+	Diff, P      string
+	// Significant is false for a difference with p >= Alpha.
+	Significant bool
+	Baseline    bool
+}
+
+// Rows formats a comparison, metric by metric, entry by entry: the one
+// table that compare prints and that reports show.
+func Rows(c *result.Comparison) []Row {
+	var out []Row
+	for _, m := range Metrics {
+		for i, e := range c.Entries {
+			s, ok := e.Metrics[m]
+			if !ok {
+				continue
+			}
+			r := Row{Metric: m, Name: e.Name, N: s.N, Mean: fmt.Sprintf("%.2f", s.Mean), CI: "-", Diff: "(baseline)", Baseline: i == 0}
+			if s.N > 1 {
+				r.CI = fmt.Sprintf("%.2f", s.CI95)
+			}
+			if i > 0 {
+				r.Diff = "-"
+				if s.RelDiff != nil {
+					r.Diff = fmt.Sprintf("%+.1f%%", *s.RelDiff*100)
+				}
+				if s.PValue != nil {
+					r.P = fmt.Sprintf("%.3f", *s.PValue)
+					r.Significant = *s.Significant
+					if !r.Significant {
+						r.P += " (not significant)"
+					}
+				} else {
+					r.P = "n/a (too few runs)"
+				}
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -153,7 +153,9 @@ func Consume(ctx context.Context, conn *cluster.Conn, cfg ConsumeConfig) (*resul
 	doc := newDocument(result.KindConsume, conn)
 	r.fillDocument(doc)
 	doc.Start = time.Now()
+	from := markCPU()
 	cause := r.run(ctx, conn)
+	to := markCPU()
 	doc.End = time.Now()
 	if r.startNs != 0 {
 		// After a wait for StartAt, the run began when the clients did.
@@ -165,6 +167,7 @@ func Consume(ctx context.Context, conn *cluster.Conn, cfg ConsumeConfig) (*resul
 	if cfg.Audit != nil {
 		doc.Audit = cfg.Audit.Report()
 	}
+	setClientCPU(&doc.Metrics, from, to)
 	return doc, r.verdict(doc, ctx, cause)
 }
 

@@ -27,7 +27,7 @@ func newDocument(kind result.Kind, conn *cluster.Conn) *result.Document {
 // HostSummary describes the machine ktune runs on. Fields it cannot read
 // stay empty.
 func HostSummary() result.Host {
-	h := result.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Cores: runtime.NumCPU(), GoVersion: runtime.Version()}
+	h := result.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Cores: runtime.NumCPU(), GoMaxProcs: runtime.GOMAXPROCS(0), GoVersion: runtime.Version()}
 	h.Hostname, _ = os.Hostname()
 	if infos, err := cpu.Info(); err == nil && len(infos) > 0 {
 		h.CPUModel = infos[0].ModelName

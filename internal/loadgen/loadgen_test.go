@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -101,6 +102,7 @@ func TestProduceThenConsumeCountsExactly(t *testing.T) {
 	if len(doc.Metrics.Intervals) == 0 {
 		t.Error("no interval series")
 	}
+	checkClientCPU(t, "produce", doc)
 
 	cdoc, err := Consume(context.Background(), conn, ConsumeConfig{
 		Topic: "exact", Records: n, Consumers: 2, IdleTimeout: 5 * time.Second, Interval: 200 * time.Millisecond,
@@ -121,6 +123,7 @@ func TestProduceThenConsumeCountsExactly(t *testing.T) {
 	if c := cdoc.Metrics.Consumer; c == nil || c.GroupJoinMs <= 0 || c.Polls == 0 {
 		t.Errorf("consumer stats missing: %+v", c)
 	}
+	checkClientCPU(t, "consume", cdoc)
 }
 
 func TestConsumeIdleEndsShortRun(t *testing.T) {
@@ -162,6 +165,7 @@ func TestE2ECountsAndLatency(t *testing.T) {
 	if l := doc.Metrics.Latency[result.LatencyE2E]; l.Count != 3000 || l.P50 <= 0 {
 		t.Fatalf("e2e latency %+v", l)
 	}
+	checkClientCPU(t, "e2e", doc)
 }
 
 // TestStallShowsInIntendedNotServiceLatency stalls the broker for a second
@@ -289,5 +293,25 @@ func TestConnectErrors(t *testing.T) {
 	_, err = conn.EnsureTopic(ctx, cluster.TopicSpec{Name: "missing", NoCreate: true})
 	if !errors.Is(err, cluster.ErrNoTopic) {
 		t.Fatalf("missing topic: %v", err)
+	}
+}
+
+// checkClientCPU asserts a run recorded the client's CPU time over its
+// window: positive, per GiB consistent with the bytes, and no more than
+// every core of the host for the whole run.
+func checkClientCPU(t *testing.T, name string, doc *result.Document) {
+	t.Helper()
+	m := doc.Metrics
+	limit := doc.End.Sub(doc.Start).Seconds()*float64(doc.Host.Cores) + 0.05
+	if m.ClientCPUS <= 0 || m.ClientCPUS > limit {
+		t.Errorf("%s: client_cpu_s = %v, want in (0, %.3f]", name, m.ClientCPUS, limit)
+	}
+	// client_cpu_s is rounded to 1 ms; the per-GiB figure is not.
+	gib := float64(m.Bytes) / result.GiB
+	if want := m.ClientCPUS / gib; m.ClientCPUSPerGiB <= 0 || math.Abs(m.ClientCPUSPerGiB-want) > 0.0005/gib+0.002 {
+		t.Errorf("%s: client_cpu_s_per_gib = %v, want %.3f", name, m.ClientCPUSPerGiB, want)
+	}
+	if doc.Host.GoMaxProcs < 1 {
+		t.Errorf("%s: gomaxprocs not recorded", name)
 	}
 }

@@ -265,6 +265,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		r.states[i] = ps
 	}
 
+	watch := watchWindow(r, clients)
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
 	reporter.keepHDR = cfg.IntervalHistograms
@@ -282,6 +283,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}(i)
 	}
 	wg.Wait()
+	watch.close()
 	endNs := r.clock.Now()
 	reporter.stop()
 
@@ -296,6 +298,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	if err := r.finish(doc, reporter.intervals()); err != nil {
 		return nil, err
 	}
+	watch.record(doc)
 	return doc, r.verdict(doc, cause)
 }
 

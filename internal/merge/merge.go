@@ -212,6 +212,7 @@ func metrics(docs []*result.Document, start time.Time, window func(*result.Docum
 	var kinds []string
 	var ms []*result.Metrics
 	var offsets []float64
+	var cpu float64
 	for _, d := range docs {
 		m := window(d)
 		if m == nil {
@@ -222,6 +223,7 @@ func metrics(docs []*result.Document, start time.Time, window func(*result.Docum
 		out.Records += m.Records
 		out.Bytes += m.Bytes
 		out.ErrorsTotal += m.ErrorsTotal
+		cpu += m.ClientCPUS // every worker's own process, summed
 		for k, v := range m.Errors {
 			if out.Errors == nil {
 				out.Errors = map[string]int64{}
@@ -246,6 +248,9 @@ func metrics(docs []*result.Document, start time.Time, window func(*result.Docum
 		}
 	}
 	out.SetRates()
+	if cpu > 0 {
+		out.SetClientCPU(cpu)
+	}
 	sort.Strings(kinds)
 	for _, kind := range kinds {
 		if err := out.SetLatency(kind, hists[kind]); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/advisor"
+	"github.com/ktune/ktune/internal/compare"
 	"github.com/ktune/ktune/result"
 )
 
@@ -22,6 +23,17 @@ type Input struct {
 	Probes  []advisor.Named[*result.Probe]
 	MaxRate []advisor.Named[*result.MaxRate]
 	Advice  *advisor.Advice
+	// Comparison, when set, is drawn side by side; without it, saved
+	// results of two or more configurations are compared (ComparisonOf).
+	Comparison *result.Comparison
+}
+
+// comparison is the input's comparison, given or derived.
+func (in Input) comparison() *result.Comparison {
+	if in.Comparison != nil {
+		return in.Comparison
+	}
+	return ComparisonOf(in.Results)
 }
 
 // Charts returns every chart the input supports, in report order.
@@ -29,29 +41,45 @@ func Charts(in Input) []*Chart {
 	var out []*Chart
 	add := func(c ...*Chart) {
 		for _, x := range c {
-			if x != nil && (len(x.Series) > 0 || x.Heat != nil) {
+			if x != nil && (len(x.Series) > 0 || x.Heat != nil || len(x.Panels) > 0) {
 				out = append(out, x)
 			}
 		}
 	}
 	add(SizingChart(in.Advice), ParetoChart(in.Advice))
 	for _, s := range in.Sweeps {
-		add(ThroughputVsBatch(s.Doc), BatchLingerHeat(s.Doc), Codecs(s.Doc))
-		named := map[string]*result.Document{}
+		add(ThroughputVsBatch(s.Doc), BatchLingerHeat(s.Doc), Codecs(s.Doc), CPUVsBatch(s.Doc), PointsChart("sweep-points", s.Doc))
+		if consumerSweep(s.Doc) {
+			continue // its produce runs only feed the consumers
+		}
+		var runs []Run
 		for _, p := range s.Doc.Points {
-			if p.Produce != nil && len(named) < 6 {
-				named[result.ParamsLabel(p.Params)] = p.Produce
+			if p.Produce != nil {
+				runs = append(runs, Run{Name: result.ParamsLabel(p.Params), Doc: p.Produce})
 			}
 		}
-		add(LatencyPercentiles(named))
+		add(LatencyPercentiles("latency-percentiles", result.LatencyIntended, "points of "+filepath.Base(s.Path), runs))
 	}
-	if len(in.Results) > 0 {
-		named := map[string]*result.Document{}
+	cmp := in.comparison()
+	add(CompareCharts(cmp)...)
+	if cmp == nil && len(in.Results) > 0 {
+		byKind := map[string][]Run{}
 		for _, r := range in.Results {
-			named[filepath.Base(r.Path)] = r.Doc
+			k := result.MainLatency(r.Doc.Kind)
+			byKind[k] = append(byKind[k], Run{Name: filepath.Base(r.Path), Doc: r.Doc})
 		}
-		add(LatencyPercentiles(named))
-		add(Timeline(filepath.Base(in.Results[0].Path), in.Results[0].Doc)...)
+		for _, k := range []string{result.LatencyIntended, result.LatencyE2E} {
+			of := "saved runs"
+			if len(byKind[k]) == 1 {
+				of = byKind[k][0].Name
+			}
+			add(LatencyPercentiles("latency-percentiles-"+k, k, of, byKind[k]))
+		}
+	}
+	for i, r := range in.Results {
+		if i < 4 {
+			add(Timeline(filepath.Base(r.Path), r.Doc)...)
+		}
 	}
 	seen := map[string]int{}
 	for _, c := range out {
@@ -63,17 +91,72 @@ func Charts(in Input) []*Chart {
 	return out
 }
 
+// consumerSweep reports whether a sweep varies consumer settings.
+func consumerSweep(s *result.Sweep) bool {
+	for _, d := range s.Dimensions {
+		if d.Role == "consumer" {
+			return true
+		}
+	}
+	return false
+}
+
 type chartView struct {
 	*Chart
 	SVG template.HTML
 	PNG string
 }
 
-// Write renders every chart (PNG and SVG under dir/charts), report.html
-// with the charts inline and no network fetches, and report.md beside it.
-// It returns the HTML report's path.
+// findingGroup is the findings of one severity.
+type findingGroup struct {
+	Severity string
+	Findings []advisor.Finding
+}
+
+// groupFindings orders findings by severity: warnings first.
+func groupFindings(fs []advisor.Finding) []findingGroup {
+	rank := map[string]int{"critical": 0, "error": 1, "warn": 2, "info": 3, "ok": 4}
+	by := map[string][]advisor.Finding{}
+	var sev []string
+	for _, f := range fs {
+		if _, ok := by[f.Severity]; !ok {
+			sev = append(sev, f.Severity)
+		}
+		by[f.Severity] = append(by[f.Severity], f)
+	}
+	sort.SliceStable(sev, func(i, j int) bool {
+		ri, ok := rank[sev[i]]
+		if !ok {
+			ri = 5
+		}
+		rj, ok := rank[sev[j]]
+		if !ok {
+			rj = 5
+		}
+		return ri < rj
+	})
+	var out []findingGroup
+	for _, s := range sev {
+		out = append(out, findingGroup{s, by[s]})
+	}
+	return out
+}
+
+// tocEntry is one line of the table of contents.
+type tocEntry struct {
+	ID, Title string
+	Sub       []tocEntry
+}
+
+// Write renders report.html (charts inline as SVG, the charts' font
+// embedded once, no network fetches) and report.md beside it with its
+// charts as PNGs under dir/charts. It returns the HTML report's path.
 func Write(dir string, in Input) (string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+		return "", err
+	}
+	fontCSS, err := FontFaceCSS()
+	if err != nil {
 		return "", err
 	}
 	var views []chartView
@@ -90,25 +173,51 @@ func Write(dir string, in Input) (string, error) {
 		if err := result.WriteAtomic(filepath.Join(dir, pngName), png); err != nil {
 			return "", err
 		}
-		if err := result.WriteAtomic(filepath.Join(dir, "charts", c.ID+".svg"), svg); err != nil {
-			return "", err
-		}
-		// Inline SVG: drop the XML prolog.
-		s := string(svg)
-		if i := strings.Index(s, "<svg"); i > 0 {
-			s = s[i:]
-		}
-		views = append(views, chartView{Chart: c, SVG: template.HTML(s), PNG: pngName})
+		views = append(views, chartView{Chart: c, SVG: template.HTML(svg), PNG: pngName})
 	}
-	var md bytes.Buffer
-	if in.Advice != nil {
-		advisor.WriteMarkdown(&md, in.Advice)
-	}
+	v := buildVerdict(in)
+	cmp := in.comparison()
 	data := map[string]any{
-		"Title": orDefault(in.Title, "ktune report"), "Created": time.Now().UTC().Format(time.RFC3339),
-		"Embedded": embedded(in), "Advice": in.Advice, "AdviceMD": md.String(), "Charts": views,
+		"Title": orDefault(in.Title, "ktune report"), "Created": time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		"Embedded": v.Embedded, "Verdict": v, "Advice": in.Advice, "Charts": views,
 		"Probes": in.Probes, "Results": in.Results, "Sweeps": in.Sweeps, "MaxRate": in.MaxRate,
+		"FontCSS": template.CSS(fontCSS), "Comparison": cmp,
 	}
+	var toc []tocEntry
+	toc = append(toc, tocEntry{ID: "verdict", Title: "Verdict"})
+	if cmp != nil {
+		data["CompareRows"] = CompareRows(cmp)
+		toc = append(toc, tocEntry{ID: "comparison", Title: "Comparison"})
+	}
+	if len(views) > 0 {
+		e := tocEntry{ID: "charts", Title: "Charts"}
+		for _, c := range views {
+			e.Sub = append(e.Sub, tocEntry{ID: "chart-" + c.ID, Title: c.Title})
+		}
+		toc = append(toc, e)
+	}
+	if a := in.Advice; a != nil {
+		data["Constraints"] = GenericTable(a.Sizing.Constraints)
+		data["Figures"] = GenericTable(a.Sizing.Figures)
+		data["FindingGroups"] = groupFindings(a.Findings)
+		toc = append(toc, tocEntry{ID: "sizing", Title: "Sizing: constraints, figures, assumptions"})
+		if a.Config != nil {
+			toc = append(toc, tocEntry{ID: "configuration", Title: "Configuration"})
+		}
+		if len(a.Findings) > 0 {
+			toc = append(toc, tocEntry{ID: "findings", Title: "Findings"})
+		}
+		if a.Audit != nil {
+			toc = append(toc, tocEntry{ID: "audit", Title: "Cluster audit"})
+		}
+	}
+	if len(in.Probes) > 0 {
+		toc = append(toc, tocEntry{ID: "environment", Title: "Environment"})
+	}
+	if len(in.Sweeps) > 0 || len(in.Results) > 0 {
+		toc = append(toc, tocEntry{ID: "runs", Title: "Every run's settings"})
+	}
+	data["TOC"] = toc
 	var html bytes.Buffer
 	if err := page.Execute(&html, data); err != nil {
 		return "", err
@@ -117,40 +226,75 @@ func Write(dir string, in Input) (string, error) {
 	if err := result.WriteAtomic(path, html.Bytes()); err != nil {
 		return "", err
 	}
-	var mdr bytes.Buffer
-	fmt.Fprintf(&mdr, "# %s\n\n", data["Title"])
-	if embedded(in) {
-		fmt.Fprintln(&mdr, "> Measured on the "+result.EmbeddedLabel+".")
-	}
-	for _, m := range in.MaxRate {
-		fmt.Fprintf(&mdr, "\nMax sustainable rate: **%.0f records/s** (%.2f MiB/s) with %s p99 <= %.1f ms.\n", m.Doc.RecordsPerSec, m.Doc.MiBPerSec, m.Doc.LatencyKind, m.Doc.P99Ms)
-	}
-	mdr.WriteString("\n" + md.String())
-	for _, v := range views {
-		fmt.Fprintf(&mdr, "\n## %s\n\n![%s](%s)\n", v.Title, v.Title, v.PNG)
-		if v.Note != "" {
-			fmt.Fprintf(&mdr, "\n%s\n", v.Note)
-		}
-	}
-	if err := result.WriteAtomic(filepath.Join(dir, "report.md"), mdr.Bytes()); err != nil {
+	var md bytes.Buffer
+	writeMarkdown(&md, in, v, views, cmp)
+	if err := result.WriteAtomic(filepath.Join(dir, "report.md"), md.Bytes()); err != nil {
 		return "", err
 	}
 	return path, nil
 }
 
-func embedded(in Input) bool {
-	for _, r := range in.Results {
-		if r.Doc.Cluster.Embedded {
-			return true
+// writeMarkdown writes the report as Markdown: the verdict, the advice
+// (advisor.WriteMarkdown), the comparison and the charts as PNGs.
+func writeMarkdown(w *bytes.Buffer, in Input, v verdict, views []chartView, cmp *result.Comparison) {
+	fmt.Fprintf(w, "# %s\n\n", orDefault(in.Title, "ktune report"))
+	if v.Embedded {
+		fmt.Fprintln(w, "> Measured on the embedded kfake cluster (in memory, no disk, no replication): not a measurement of a real broker, and never used for sizing.")
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "## Verdict\n\n| | |\n|---|---|")
+	for _, m := range v.Measured {
+		fmt.Fprintf(w, "| %s | %s |\n", m.Label, mdCell(m.Value))
+	}
+	if v.MaxRate != "" {
+		fmt.Fprintf(w, "| max sustainable rate | %s |\n", mdCell(v.MaxRate))
+	}
+	if v.Sizing != "" {
+		fmt.Fprintf(w, "| sizing | %s |\n", mdCell(v.Sizing))
+	}
+	if v.Caution != "" {
+		fmt.Fprintf(w, "| caution | %s |\n", mdCell(v.Caution))
+	}
+	if len(v.Changes) > 0 {
+		fmt.Fprintf(w, "\nRecommended change (%s):\n\n| property | default | recommended |\n|---|---|---|\n", v.Goal)
+		for _, c := range v.Changes {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", c.Property, c.Default, c.Value)
+		}
+		for _, e := range v.Effects {
+			fmt.Fprintf(w, "\n- %s", e)
+		}
+		fmt.Fprintln(w)
+	} else if v.NoChange != "" {
+		fmt.Fprintf(w, "\n%s\n", v.NoChange)
+	}
+	if in.Advice != nil {
+		fmt.Fprintln(w)
+		advisor.WriteMarkdown(w, in.Advice)
+	}
+	if cmp != nil {
+		fmt.Fprintln(w, "\n## Comparison\n\n| metric | configuration | n | mean | ± 95% CI | vs baseline | Welch p |\n|---|---|---:|---:|---:|---:|---|")
+		for _, r := range CompareRows(cmp) {
+			fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s |\n", r.Metric, mdCell(r.Name), r.N, r.Mean, r.CI, r.Diff, r.P)
 		}
 	}
-	for _, s := range in.Sweeps {
-		if s.Doc.Cluster.Embedded {
-			return true
+	for _, c := range views {
+		fmt.Fprintf(w, "\n## %s\n\n![%s](%s)\n", c.Title, c.Title, c.PNG)
+		if c.Caption != "" {
+			fmt.Fprintf(w, "\n%s\n", c.Caption)
+		}
+		if t := c.Table; t != nil {
+			fmt.Fprintf(w, "\n| %s |\n|%s\n", strings.Join(t.Header, " | "), strings.Repeat("---|", len(t.Header)))
+			for _, r := range t.Rows {
+				for i := range r {
+					r[i] = mdCell(r[i])
+				}
+				fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+			}
 		}
 	}
-	return false
 }
+
+func mdCell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
 
 func orDefault(s, d string) string {
 	if s == "" {
@@ -160,61 +304,21 @@ func orDefault(s, d string) string {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"kv": func(m map[string]string) string {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var b strings.Builder
-		for _, k := range keys {
-			fmt.Fprintf(&b, "%s=%s\n", k, m[k])
-		}
-		return b.String()
-	},
-	"gib":    func(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) },
-	"mul100": func(p *float64) float64 { return *p * 100 },
-	"props":  advisor.Properties,
+	"gib":   func(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) },
+	"props": advisor.Properties,
 	"f": func(p *float64) string {
 		if p == nil {
 			return "unknown"
 		}
 		return fmt.Sprintf("%.0f", *p)
 	},
-}).Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<style>
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{font-size:1.8em} h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em} td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
-.note{background:#fff4d6;border-left:4px solid #e69f00;padding:.5em 1em}
-.chart{margin:1.2em 0} .chart svg{width:100%;max-width:900px;height:auto;display:block}
-pre{background:#f5f5f5;padding:.6em;overflow:auto;font-size:.85em}
-.big{font-size:1.15em}
-</style></head><body>
-<h1>{{.Title}}</h1>
-<p>Generated {{.Created}} by ktune.</p>
-{{if .Embedded}}<p class="note">Measured on the embedded kfake cluster (in memory, no disk, no replication): these figures say nothing about a real broker, and the advisor did not size hardware from them.</p>{{end}}
-<h2>Summary</h2>
-{{with .Advice}}<p class="big"><b>{{.Sizing.Brokers}} brokers</b> (binding: {{.Sizing.Binding}}), <b>{{printf "%.0f" .Sizing.DiskTotalGB}} GB</b> disk in all, <b>{{.Sizing.MemoryPerBrokerGB}} GB</b> memory per broker, <b>{{.Sizing.NICGbps}} Gbit/s</b> NIC{{if .Sizing.Partitions}}, <b>{{.Sizing.Partitions}} partitions</b> per topic{{end}}.</p>
-{{with .Config}}{{if .Best}}<p>Recommended for {{.Goal}}: {{.Why}}; p99 {{printf "%.2f" .Best.P99Ms}} ms{{if .GainOverDefaults}}, {{printf "%+.0f" (mul100 .GainOverDefaults)}}% throughput over the defaults point{{end}}.</p>
-<pre id="producer-properties">{{props .Producer}}</pre>{{end}}{{end}}{{end}}
-{{range .MaxRate}}<p>Max sustainable rate: <b>{{printf "%.0f" .Doc.RecordsPerSec}} records/s</b> ({{printf "%.2f" .Doc.MiBPerSec}} MiB/s) with {{.Doc.LatencyKind}} p99 &le; {{.Doc.P99Ms}} ms, confirmed over two windows.</p>{{end}}
-<h2>Charts</h2>
-{{range .Charts}}<div class="chart" id="chart-{{.ID}}">{{.SVG}}{{if .Note}}<p><i>{{.Note}}</i></p>{{end}}</div>
-{{end}}
-{{if .AdviceMD}}<h2>Recommendations and evidence</h2>
-<pre>{{.AdviceMD}}</pre>{{end}}
-{{range .Probes}}<h2>Environment ({{.Path}})</h2>
-<table><tr><th>cpu</th><td>{{.Doc.CPU.Model}}, {{.Doc.CPU.LogicalCores}} logical cores</td></tr>
-<tr><th>memory</th><td>{{gib .Doc.Memory.Total}}</td></tr>
-{{range .Doc.Disks}}<tr><th>disk {{.LogDir}}</th><td>{{.Filesystem}} on {{.Device}}; sequential write {{f .SeqWriteMiBps}} MiB/s, read {{f .SeqReadMiBps}} MiB/s</td></tr>{{end}}
-<tr><th>kernel</th><td>{{.Doc.OS.Kernel}} ({{.Doc.OS.Virtualization}})</td></tr></table>
-<table><tr><th>check</th><th>status</th><th>finding</th><th>recommended</th></tr>
-{{range .Doc.Checks}}<tr><td>{{.ID}}</td><td>{{.Severity}}</td><td>{{.Finding}}</td><td>{{.Recommended}}</td></tr>{{end}}</table>{{end}}
-<h2>Raw settings of every run</h2>
-{{range .Sweeps}}<h3>Sweep {{.Path}} ({{len .Doc.Points}} points)</h3>
-{{range .Doc.Points}}{{if .Produce}}<details><summary>{{.Key}}: {{printf "%.2f" .Produce.Metrics.MiBPerSec}} MiB/s</summary><pre>{{kv .Produce.Config.Producer}}</pre></details>{{end}}{{end}}{{end}}
-{{range .Results}}<details><summary>{{.Path}} ({{.Doc.Kind}})</summary><pre>{{kv .Doc.Config.Producer}}{{kv .Doc.Config.Consumer}}</pre></details>{{end}}
-</body></html>
-`))
+	"label": result.ParamsLabel,
+	"sevclass": func(s string) string {
+		switch s {
+		case "warn", "error", "critical":
+			return "warn"
+		}
+		return "info"
+	},
+	"rows": compare.Rows,
+}).Parse(pageTemplate))

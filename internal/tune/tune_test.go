@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/reports/reportcheck"
 	"github.com/ktune/ktune/result"
 )
 
@@ -72,5 +73,43 @@ func TestTuneEmbedded(t *testing.T) {
 	doc, err := result.DecodeSweep(bytes.NewReader(sw))
 	if err != nil || len(doc.Points) == 0 {
 		t.Fatalf("sweep: %v", err)
+	}
+	// The client's CPU is measured for every run and every sweep point.
+	for _, f := range []string{"sweep-producer.json", "sweep-consumer.json"} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := result.DecodeSweep(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range s.Points {
+			for _, d := range []*result.Document{p.Produce, p.Consume} {
+				if d != nil && d.Metrics.ClientCPUS <= 0 {
+					t.Errorf("%s point %s (%s): no client_cpu_s", f, p.Key, d.Kind)
+				}
+			}
+		}
+	}
+	for _, f := range []string{"produce-1-partition.json", "consume-1-partition.json"} {
+		d, err := result.ReadFile(filepath.Join(dir, f))
+		if err != nil || d.Metrics.ClientCPUS <= 0 || d.Metrics.ClientCPUSPerGiB <= 0 {
+			t.Errorf("%s: client CPU not recorded (%v)", f, err)
+		}
+	}
+	// What an operator opens: checked in Chromium when it is installed.
+	page := reportcheck.Check(t, sum.Report, 1200, 1000)
+	if len(page.Charts) < 5 {
+		t.Errorf("the report shows %d charts", len(page.Charts))
+	}
+	if shot := os.Getenv("KTUNE_TUNE_SCREENSHOT"); shot != "" {
+		data, err := os.ReadFile(page.Screenshot)
+		if err == nil {
+			err = os.WriteFile(shot, data, 0o644)
+		}
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/compare"
@@ -88,7 +87,7 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 				doc.Complete, doc.StopReason, doc.Error = false, result.StopError, runErr.Error()
 			}
 			if !noReport && out.Path(doc) != "-" {
-				if err := writeReport(cmd.ErrOrStderr(), strings.TrimSuffix(out.Path(doc), ".json")+"-report", entries); err != nil {
+				if err := writeReport(cmd.ErrOrStderr(), strings.TrimSuffix(out.Path(doc), ".json")+"-report", doc); err != nil {
 					return err
 				}
 			}
@@ -132,15 +131,10 @@ func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags,
 	})
 }
 
-// writeReport draws every compared run into dir.
-func writeReport(stderr io.Writer, dir string, entries []*compare.Entry) error {
-	in := reports.Input{Title: "ktune comparison report"}
-	for _, e := range entries {
-		for i, d := range e.Docs {
-			in.Results = append(in.Results, advisor.Named[*result.Document]{Path: fmt.Sprintf("%s #%d", e.Name, i+1), Doc: d})
-		}
-	}
-	rp, err := reports.Write(dir, in)
+// writeReport draws the comparison into dir: the profiles side by side
+// with compare's statistics.
+func writeReport(stderr io.Writer, dir string, doc *result.Comparison) error {
+	rp, err := reports.Write(dir, reports.Input{Title: "ktune comparison report", Comparison: doc})
 	if err != nil {
 		return err
 	}
@@ -161,32 +155,8 @@ func WriteTable(w io.Writer, c *result.Comparison) {
 table:
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "metric\tconfiguration\tn\tmean\t± 95% CI\tvs baseline\tp\t")
-	for _, m := range compare.Metrics {
-		for i, e := range c.Entries {
-			s, ok := e.Metrics[m]
-			if !ok {
-				continue
-			}
-			ci, diff, p := "-", "(baseline)", ""
-			if s.N > 1 {
-				ci = fmt.Sprintf("%.2f", s.CI95)
-			}
-			if i > 0 {
-				diff = "-"
-				if s.RelDiff != nil {
-					diff = fmt.Sprintf("%+.1f%%", *s.RelDiff*100)
-				}
-				if s.PValue != nil {
-					p = fmt.Sprintf("%.3f", *s.PValue)
-					if !*s.Significant {
-						p += " (not significant)"
-					}
-				} else {
-					p = "n/a (too few runs)"
-				}
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f\t%s\t%s\t%s\t\n", m, e.Name, s.N, s.Mean, ci, diff, p)
-		}
+	for _, r := range compare.Rows(c) {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t\n", r.Metric, r.Name, r.N, r.Mean, r.CI, r.Diff, r.P)
 	}
 	tw.Flush()
 }

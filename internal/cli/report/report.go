@@ -18,9 +18,11 @@ func NewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report RESULT...",
 		Short: "Draw results as charts and one self-contained HTML report",
-		Long: `Reads ktune documents (produce, consume, e2e, sweep, maxrate, probe, advice)
-and writes charts (PNG and SVG) and report.html (charts inline, no network
-fetches) with report.md beside it into --out.`,
+		Long: `Reads ktune documents (produce, consume, e2e, sweep, maxrate, probe, advice,
+comparison) and writes report.html into --out: a verdict first, the advice
+as tables, charts inline as SVG (no network fetches), and report.md beside
+it with the charts as PNGs. Saved results of two or more configurations are
+compared side by side, with compare's statistics.`,
 		Example: "  ktune report ktune-results/*-sweep.json ktune-results/*-advice.json --out report/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,9 +52,15 @@ func Load(paths []string) (reports.Input, error) {
 		return reports.Input{}, err
 	}
 	in := reports.Input{Results: set.Results, Sweeps: set.Sweeps, MaxRate: set.MaxRates, Probes: set.Probes}
+	if len(set.Comparisons) > 1 {
+		return in, fmt.Errorf("%s: one comparison document at a time", set.Comparisons[1].Path)
+	}
+	if len(set.Comparisons) == 1 {
+		in.Comparison = set.Comparisons[0].Doc
+	}
 	for _, o := range set.Other {
 		if o.Kind != advisor.KindAdvice {
-			return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe and advice documents", o.Path, o.Kind)
+			return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe, comparison and advice documents", o.Path, o.Kind)
 		}
 		var a advisor.Advice
 		if err := json.Unmarshal(o.Data, &a); err != nil {
