@@ -353,7 +353,11 @@ func size(w Workload, in sizeInput) Sizing {
 			break
 		}
 	}
-	fig("NIC", s.NICGbps, "Gbit/s", "smallest of 1/10/25/40/100/200/400 Gbit/s with W x c x max(R, R-1+C) / (B - F) <= 80% of the link", tW, tc, tR, tC,
+	per := "B"
+	if s.Mode == ModeFailureAware {
+		per = "(B - F)"
+	}
+	fig("NIC", s.NICGbps, "Gbit/s", "smallest of 1/10/25/40/100/200/400 Gbit/s with W x c x max(R, R-1+C) / "+per+" <= 80% of the link", tW, tc, tR, tC,
 		Term{Name: "per-broker traffic", Value: round2(need), Unit: "MB/s", Source: "computed"})
 
 	// Threads: io about half the cores, network 2/3 of the other half,

@@ -96,11 +96,15 @@ type Assumed struct {
 
 // String is the summary line: "assumed: 10 MB/s average (pass --avg-mbps)".
 func (a Assumed) String() string {
-	v := fmt.Sprintf("%g", a.Value)
-	if a.Unit != "" {
-		v += " " + a.Unit
+	s := "assumed: " + a.Input
+	if a.Value != 0 || a.Unit != "" {
+		v := fmt.Sprintf("%g", a.Value)
+		if a.Unit != "" {
+			v += " " + a.Unit
+		}
+		s = fmt.Sprintf("assumed: %s %s", v, a.Input)
 	}
-	s := fmt.Sprintf("assumed: %s %s (pass %s)", v, a.Input, a.Flag)
+	s += " (pass " + a.Flag + ")"
 	if a.Why != "" {
 		s += "; " + a.Why
 	}
@@ -128,7 +132,7 @@ func (w *Workload) defaults(assumeAvg float64) []Assumed {
 	set(w.MinInsync == 0, func() { w.MinInsync = min(2, max(w.Replication, 1)) }, Assumed{Input: "min.insync.replicas", Value: float64(min(2, max(w.Replication, 1))), Flag: "--min-insync-replicas"})
 	set(w.RetentionHours == 0, func() { w.RetentionHours = 168 }, Assumed{Input: "retention", Value: 168, Unit: "h", Flag: "--retention", Why: "Kafka's default log.retention.hours"})
 	set(w.ConsumerGroups == 0, func() { w.ConsumerGroups = 1 }, Assumed{Input: "consumer groups", Value: 1, Flag: "--consumer-groups"})
-	set(w.SegmentBytes == 0, func() { w.SegmentBytes = 1e9 }, Assumed{Input: "log.segment.bytes", Value: 1e9, Unit: "bytes", Flag: "segment_bytes in --workload", Why: "Kafka's default"})
+	set(w.SegmentBytes == 0, func() { w.SegmentBytes = 1e9 }, Assumed{Input: "log.segment.bytes", Value: 1, Unit: "GB", Flag: "segment_bytes in --workload", Why: "Kafka's default"})
 	set(w.Durability == "", func() { w.Durability = "at-least-once" }, Assumed{Input: "delivery guarantee at-least-once", Flag: "--durability"})
 	set(w.Failures == nil, func() { one := 1; w.Failures = &one }, Assumed{Input: "broker failures to survive", Value: 1, Flag: "--failures"})
 	set(w.MaxRecoveryHours == 0, func() { w.MaxRecoveryHours = 4 }, Assumed{Input: "longest acceptable recovery", Value: 4, Unit: "h", Flag: "--max-recovery"})
