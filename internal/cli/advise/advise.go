@@ -39,13 +39,15 @@ func NewCmd(version string) *cobra.Command {
 results (--results: produce, consume and sweep documents) into a hardware
 sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
 configuration, every number with its formula, its inputs and where each came
-from. Without measurements it applies the textbook rules and says so; measured
-disk bandwidth replaces the 100 MB/s-per-broker assumption, measured
-single-partition throughput drives the partition count, and sweep results give
-the Pareto front and the best point for --goal. With --brokers it also audits
+from. Without broker hardware it applies the textbook rules and says so; with
+it (--broker-* flags or --probe of broker hosts) each resource is checked with
+--failures brokers lost and the binding one named. Measured single-partition
+throughput drives the partition count; sweep results give the Pareto front,
+and the best point for --goal among those that meet --durability. With --brokers it also audits
 the live cluster. Results from the embedded cluster are never used for sizing.`,
 		Example: `  ktune advise --records-per-day 100000000 --record-size 1000 --peak-factor 20 --replication-factor 2 --retention 72h
-  ktune advise --workload workload.yaml --probe probe.json --results sweep.json --goal throughput --write-properties conf/
+  ktune advise --workload workload.yaml --probe broker1.json --probe broker2.json --results sweep.json --goal throughput --write-properties conf/
+  ktune advise --avg-mbps 50 --peak-factor 3 --broker-disk-mbps 300 --broker-nic-gbps 10 --broker-disk-gb 4000 --racks 3
   ktune advise --avg-mbps 50 --brokers 127.0.0.1:9092 -o md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
