@@ -209,7 +209,7 @@ pre{background:#f5f5f5;padding:.6em;overflow:auto;font-size:.85em}
 <p>Generated {{.Created}} by ktune.</p>
 {{if .Embedded}}<p class="note">Measured on the embedded kfake cluster (in memory, no disk, no replication): these figures say nothing about a real broker, and the advisor did not size hardware from them.</p>{{end}}
 <h2>Summary</h2>
-{{with .Advice}}<p class="big"><b>{{.Sizing.Brokers}} brokers</b> (binding: {{.Sizing.Binding}}), <b>{{printf "%.0f" .Sizing.DiskTotalGB}} GB</b> disk in all, <b>{{.Sizing.MemoryPerBrokerGB}} GB</b> memory per broker, <b>{{.Sizing.NICGbps}} Gbit/s</b> NIC{{if .Sizing.Partitions}}, <b>{{.Sizing.Partitions}} partitions</b> per topic{{end}}.</p>
+{{with .Advice}}<p class="big">{{if eq .Sizing.Mode "textbook"}}Textbook sizing (no broker hardware given): {{end}}<b>{{.Sizing.Brokers}} brokers</b> (binding: {{.Sizing.Binding}}), <b>{{printf "%.0f" .Sizing.DiskTotalGB}} GB</b> disk in all, <b>{{.Sizing.MemoryPerBrokerGB}} GB</b> memory per broker, <b>{{.Sizing.NICGbps}} Gbit/s</b> NIC{{if .Sizing.Partitions}}, <b>{{.Sizing.Partitions}} partitions</b> per topic{{end}}.</p>
 {{with .Config}}{{if .Best}}<p>Recommended for {{.Goal}}: {{.Why}}; p99 {{printf "%.2f" .Best.P99Ms}} ms{{if .GainOverDefaults}}, {{printf "%+.0f" (mul100 .GainOverDefaults)}}% throughput over the defaults point{{end}}.</p>
 <pre id="producer-properties">{{props .Producer}}</pre>{{end}}{{end}}{{end}}
 {{range .MaxRate}}<p>Max sustainable rate: <b>{{printf "%.0f" .Doc.RecordsPerSec}} records/s</b> ({{printf "%.2f" .Doc.MiBPerSec}} MiB/s) with {{.Doc.LatencyKind}} p99 &le; {{.Doc.P99Ms}} ms, confirmed over two windows.</p>{{end}}
