@@ -2,15 +2,11 @@ package advisor
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/result"
 )
-
-// KindAdvice is the kind of an advice document.
-const KindAdvice = "advice"
 
 // Input is everything the advisor reads.
 type Input struct {
@@ -27,32 +23,14 @@ type Input struct {
 	AssumeAvgMBps float64
 }
 
-// Advice is the advisor's output document.
-type Advice struct {
-	SchemaVersion int       `json:"schema_version"`
-	Kind          string    `json:"kind"`
-	KtuneVersion  string    `json:"ktune_version"`
-	Created       time.Time `json:"created"`
-	CommandLine   []string  `json:"command_line"`
-	Workload      Workload  `json:"workload"`
-	Assumptions   []string  `json:"assumptions"`
-	// Assumed are the workload inputs nobody stated, one by one.
-	Assumed  []Assumed     `json:"assumed,omitempty"`
-	Notes    []string      `json:"notes,omitempty"`
-	Sizing   Sizing        `json:"sizing"`
-	Config   *ConfigAdvice `json:"config,omitempty"`
-	Findings []Finding     `json:"findings"`
-	Audit    *Audit        `json:"audit,omitempty"`
-}
-
 // Advise sizes the workload and recommends a configuration.
 func Advise(in Input) (*Advice, error) {
 	w := in.Workload
-	assumed := w.defaults(in.AssumeAvgMBps)
-	if err := w.validate(); err != nil {
+	assumed := defaults(&w, in.AssumeAvgMBps)
+	if err := validate(&w); err != nil {
 		return nil, err
 	}
-	a := &Advice{SchemaVersion: result.SchemaVersion, Kind: KindAdvice, Created: time.Now(), Workload: w, Assumed: assumed}
+	a := &Advice{SchemaVersion: result.SchemaVersion, Kind: result.KindAdvice, Created: time.Now(), Workload: w, Assumed: assumed}
 	isAssumed := map[string]bool{}
 	for _, x := range assumed {
 		a.Assumptions = append(a.Assumptions, x.String())
@@ -70,20 +48,20 @@ func Advise(in Input) (*Advice, error) {
 	if !hw.Known() {
 		a.Assumptions = append(a.Assumptions, "no broker hardware (--broker-disk-mbps, --broker-disk-gb, --broker-nic-gbps, --broker-cores, --broker-memory-gb, or --probe of a broker host): textbook sizing, 100 MB/s per broker assumed, as the textbook does")
 	} else {
-		if !hw.DiskMBps.known() {
+		if !hw.DiskMBps.Known() {
 			a.Assumptions = append(a.Assumptions, "no broker disk bandwidth: 100 MB/s per broker assumed (textbook) in the disk write check")
 		}
-		if !hw.NICMBps.known() {
+		if !hw.NICMBps.Known() {
 			a.Assumptions = append(a.Assumptions, "no broker NIC speed: the network checks are skipped; the NIC figure is a recommendation")
 		}
-		if !hw.DiskGB.known() {
+		if !hw.DiskGB.Known() {
 			a.Assumptions = append(a.Assumptions, "no broker disk size: the storage check is skipped; disk per broker is a recommendation")
 		}
 	}
 	if runs.tp == 0 && w.ProducerPartitionMBps == 0 || runs.tc == 0 && w.ConsumerPartitionMBps == 0 {
 		a.Assumptions = append(a.Assumptions, "no single-partition producer and consumer throughput: partitions per topic not computed (run ktune produce and consume on a 1-partition topic without --rate, or pass --producer-partition-mbps and --consumer-partition-mbps)")
 	}
-	if w.HeapGB == 0 && !hw.MemoryGB.known() {
+	if w.HeapGB == 0 && !hw.MemoryGB.Known() {
 		a.Assumptions = append(a.Assumptions, "JVM heap 6 GB assumed (Kafka docs: -Xms6g -Xmx6g with G1)")
 	}
 	for _, s := range in.Sweeps {
@@ -140,13 +118,4 @@ func compression(w Workload, c *ConfigAdvice) Sourced {
 		return Sourced{Value: c.Best.CompressionRatio, Source: fmt.Sprintf("measured: %s (point %s, compression.type=%s, on ktune's payload: pass --compression-ratio for your data)", c.Best.From, c.Best.Key, codec)}
 	}
 	return Sourced{Value: 1, Source: srcAssumption + " (no compression; pass --compression-ratio)"}
-}
-
-// AssumedSummary is the one-line list of assumed inputs for summaries.
-func (a *Advice) AssumedSummary() string {
-	var s []string
-	for _, x := range a.Assumed {
-		s = append(s, x.String())
-	}
-	return strings.Join(s, "; ")
 }

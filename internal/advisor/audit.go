@@ -14,26 +14,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// Audit is what a live cluster showed.
-type Audit struct {
-	Brokers    int `json:"brokers"`
-	Topics     int `json:"topics"`
-	Partitions int `json:"partitions"`
-	// BrokerConfig holds the first broker's settings the rules check;
-	// BrokerConfigs every broker's (a finding says where they differ).
-	BrokerConfig  map[string]string           `json:"broker_config"`
-	BrokerConfigs map[int32]map[string]string `json:"broker_configs,omitempty"`
-	// TopicOverrides are topic-level settings that override the broker's.
-	TopicOverrides    map[string]map[string]string `json:"topic_overrides,omitempty"`
-	ReplicasPerBroker map[int32]int                `json:"replicas_per_broker"`
-	LeadersPerBroker  map[int32]int                `json:"leaders_per_broker"`
-	UnderReplicated   []string                     `json:"under_replicated,omitempty"`
-	UnderMinISR       []string                     `json:"under_min_isr,omitempty"`
-	Offline           []string                     `json:"offline_partitions,omitempty"`
-	LowReplication    []string                     `json:"low_replication_topics,omitempty"`
-	Findings          []Finding                    `json:"findings"`
-}
-
 // auditedBrokerConfigs are the broker settings the rules read.
 var auditedBrokerConfigs = []string{"auto.create.topics.enable", "unclean.leader.election.enable", "auto.leader.rebalance.enable",
 	"min.insync.replicas", "default.replication.factor", "message.max.bytes", "num.io.threads", "num.network.threads", "num.replica.fetchers", "log.flush.interval.messages"}
@@ -208,12 +188,12 @@ func analyze(md kadm.Metadata, brokerCfgs kadm.ResourceConfigs, brokerErr error,
 		add("audit-min-insync-1", "warn", "with min.insync.replicas=1, acks=all is acknowledged by the leader alone whenever followers lag: replication 3 buys no durability",
 			fmt.Sprintf("%d topics, e.g. %s", n, weakMinISR[0]), "min.insync.replicas=2 on the brokers (and on topics that override it)", srcConfluentDur)
 	}
-	a.findings()
+	auditFindings(a)
 	return a
 }
 
 // findings turns the audit's observations into findings.
-func (a *Audit) findings() {
+func auditFindings(a *Audit) {
 	add := func(id, sev, why, ev, rec, src string) {
 		a.Findings = append(a.Findings, Finding{ID: id, Severity: sev, Rationale: why, Evidence: ev, Recommendation: rec, Source: src})
 	}

@@ -9,45 +9,6 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// ParetoPoint is one sweep point on the throughput-latency plane.
-type ParetoPoint struct {
-	Key    string            `json:"key"`
-	Params map[string]string `json:"params"`
-	MBps   float64           `json:"mb_per_sec"`
-	P99Ms  float64           `json:"p99_ms"`
-	// CompressionRatio is the achieved compressed / uncompressed ratio.
-	CompressionRatio float64 `json:"compression_ratio,omitempty"`
-	// From is the sweep file; Embedded marks a sweep on kfake.
-	From     string            `json:"from,omitempty"`
-	Embedded bool              `json:"embedded,omitempty"`
-	Producer map[string]string `json:"-"`
-	Consumer map[string]string `json:"-"`
-}
-
-// ConfigAdvice is the configuration recommended from sweep results.
-type ConfigAdvice struct {
-	Goal string `json:"goal"`
-	// Durability is the delivery guarantee every candidate met.
-	Durability string        `json:"durability"`
-	From       []string      `json:"from"`
-	Pareto     []ParetoPoint `json:"pareto_front"`
-	Points     []ParetoPoint `json:"points"`
-	// Candidates are the keys of the points that meet Durability.
-	Candidates []string     `json:"candidates"`
-	Best       *ParetoPoint `json:"best,omitempty"`
-	// Closest, when no point qualifies, is the measured point closest to
-	// qualifying; Changes are the settings it needs (not measured).
-	Closest  *ParetoPoint      `json:"closest,omitempty"`
-	Changes  map[string]string `json:"changes,omitempty"`
-	Defaults *ParetoPoint      `json:"defaults_point,omitempty"`
-	// GainOverDefaults is best MB/s over the defaults point's, minus 1.
-	GainOverDefaults *float64          `json:"gain_over_defaults,omitempty"`
-	Producer         map[string]string `json:"producer"`
-	Consumer         map[string]string `json:"consumer,omitempty"`
-	Topic            map[string]string `json:"topic"`
-	Why              string            `json:"why"`
-}
-
 // points reads every point of the sweeps, averaging repetitions.
 func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 	type acc struct {

@@ -9,38 +9,13 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// Sourced is one number and where it came from: "input (--flag)",
-// "measured: FILE (...)", "nominal: FILE (...)" or "textbook assumption".
-type Sourced struct {
-	Value  float64 `json:"value"`
-	Source string  `json:"source,omitempty"`
-}
-
-func (s Sourced) known() bool { return s.Value > 0 }
-
-// BrokerHardware is what one broker of the cluster has: the slowest of
-// the probed brokers unless a flag states it. Zero values are unknown.
-type BrokerHardware struct {
-	DiskMBps Sourced `json:"disk_mbps"`
-	DiskGB   Sourced `json:"disk_gb"`
-	NICMBps  Sourced `json:"nic_mbps"`
-	Cores    Sourced `json:"cores"`
-	MemoryGB Sourced `json:"memory_gb"`
-}
-
-// Known reports whether any broker hardware is known; without it the
-// advisor sizes by the textbook.
-func (h BrokerHardware) Known() bool {
-	return h.DiskMBps.known() || h.DiskGB.known() || h.NICMBps.known() || h.Cores.known() || h.MemoryGB.known()
-}
-
 // brokerHardware combines the stated hardware with the probes: a flag
 // beats a probe; over several probes the slowest broker bounds the
 // cluster.
 func brokerHardware(stated Hardware, probes []Named[*result.Probe]) BrokerHardware {
 	var h BrokerHardware
 	lowest := func(dst *Sourced, v float64, src string) {
-		if v > 0 && (!dst.known() || v < dst.Value) {
+		if v > 0 && (!dst.Known() || v < dst.Value) {
 			*dst = Sourced{Value: v, Source: src}
 		}
 	}

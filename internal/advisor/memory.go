@@ -24,7 +24,7 @@ func sizeMemory(s *Sizing, w Workload, in sizeInput, Wc, R, B float64) {
 	heap, heapFrom := w.HeapGB, "input (--heap-gb)"
 	if heap == 0 {
 		heap, heapFrom = 6, "assumption (Kafka docs: -Xms6g -Xmx6g with G1; pass --heap-gb or --broker-memory-gb)"
-		if m := in.hw.MemoryGB; m.known() {
+		if m := in.hw.MemoryGB; m.Known() {
 			heap, heapFrom = heapFor(m.Value), fmt.Sprintf("computed from broker memory %.0f GB (%s): 4 GB under 32 GB, 6 GB under 64 GB, else 10 GB", m.Value, m.Source)
 		}
 	}
@@ -67,12 +67,12 @@ func sizeRecovery(s *Sizing, w Workload, Wc, R, C, retained float64, hw BrokerHa
 	rate, rateFrom := w.RecoveryMBps, "input (--recovery-mbps)"
 	if rate == 0 {
 		D := hw.DiskMBps
-		if !D.known() {
+		if !D.Known() {
 			D = Sourced{Value: textbookDiskMBps, Source: srcTextbook}
 		}
 		spareDisk := D.Value - Wc*(R+float64(w.LaggingReaders))/(B-1)
 		rate, rateFrom = spareDisk, fmt.Sprintf("computed: spare disk bandwidth at peak on B - 1 brokers, D - W x c x R / (B - 1) with D from %s", D.Source)
-		if N := hw.NICMBps; N.known() {
+		if N := hw.NICMBps; N.Known() {
 			if spareNIC := N.Value - Wc*math.Max(R, R-1+C)/(B-1); spareNIC < rate {
 				rate, rateFrom = spareNIC, fmt.Sprintf("computed: spare network bandwidth at peak on B - 1 brokers, NIC - W x c x max(R, R - 1 + C) / (B - 1) with NIC from %s", N.Source)
 			}
@@ -115,7 +115,7 @@ func sizingFindings(s Sizing, w Workload) []Finding {
 				"add brokers or bandwidth", "ktune sizing (recovery time)")
 		}
 	}
-	if h := s.Hardware; h != nil && h.MemoryGB.known() && s.MemoryPerBrokerGB > h.MemoryGB.Value {
+	if h := s.Hardware; h != nil && h.MemoryGB.Known() && s.MemoryPerBrokerGB > h.MemoryGB.Value {
 		add("memory-short", "a broker needs heap plus page cache; less memory means reads from disk", fmt.Sprintf("needs %.0f GB, has %.0f GB (%s)", s.MemoryPerBrokerGB, h.MemoryGB.Value, h.MemoryGB.Source),
 			"more memory per broker or more brokers", "Apache Kafka documentation: operations (memory)")
 	}

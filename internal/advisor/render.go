@@ -56,7 +56,7 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			v    Sourced
 			unit string
 		}{{"disk write", h.DiskMBps, "MB/s"}, {"disk size", h.DiskGB, "GB"}, {"NIC", h.NICMBps, "MB/s"}, {"cores", h.Cores, ""}, {"memory", h.MemoryGB, "GB"}} {
-			if r.v.known() {
+			if r.v.Known() {
 				fmt.Fprintf(w, "| %s | %g %s | %s |\n", r.name, round2(r.v.Value), r.unit, r.v.Source)
 			} else {
 				fmt.Fprintf(w, "| %s | unknown | |\n", r.name)

@@ -9,95 +9,6 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// Term is one input of a figure and where it came from.
-type Term struct {
-	Name   string  `json:"name"`
-	Value  float64 `json:"value"`
-	Unit   string  `json:"unit,omitempty"`
-	Source string  `json:"source"`
-}
-
-// Figure is one computed number with its formula and inputs.
-type Figure struct {
-	Name    string  `json:"name"`
-	Value   float64 `json:"value"`
-	Unit    string  `json:"unit,omitempty"`
-	Formula string  `json:"formula"`
-	Inputs  []Term  `json:"inputs"`
-}
-
-// Constraint is what one resource asks of the broker count: Brokers is
-// the smallest count this check alone allows. In failure-aware sizing,
-// Value and Limit are the check's two sides at the recommended count.
-type Constraint struct {
-	Resource string  `json:"resource"`
-	Brokers  int     `json:"brokers"`
-	Detail   string  `json:"detail"`
-	Measured bool    `json:"measured"`
-	Formula  string  `json:"formula,omitempty"`
-	Inputs   []Term  `json:"inputs,omitempty"`
-	Value    float64 `json:"value,omitempty"`
-	Limit    float64 `json:"limit,omitempty"`
-	Unit     string  `json:"unit,omitempty"`
-	Holds    bool    `json:"holds"`
-	// Unsatisfiable is set when no broker count meets the check.
-	Unsatisfiable bool `json:"unsatisfiable,omitempty"`
-}
-
-// Controllers is the recommended dedicated KRaft controller quorum.
-type Controllers struct {
-	Count    int     `json:"count"`
-	Cores    int     `json:"cores"`
-	MemoryGB float64 `json:"memory_gb"`
-	HeapGB   float64 `json:"heap_gb"`
-	DiskGB   float64 `json:"disk_gb"`
-	Why      string  `json:"why"`
-	Source   string  `json:"source"`
-}
-
-// Sizing modes.
-const (
-	ModeTextbook     = "textbook"
-	ModeFailureAware = "failure-aware"
-)
-
-// Sizing is the recommended hardware, in decimal units.
-type Sizing struct {
-	// Mode is textbook (no broker hardware known: the tuning notes'
-	// method) or failure-aware (each resource by its own limit with
-	// Failures brokers lost).
-	Mode              string  `json:"mode"`
-	Brokers           int     `json:"brokers"`
-	Failures          int     `json:"failures"`
-	Racks             int     `json:"racks,omitempty"`
-	DiskTotalGB       float64 `json:"disk_total_gb"`
-	DiskPerBrokerGB   float64 `json:"disk_per_broker_gb"`
-	RemoteStorageGB   float64 `json:"remote_storage_gb,omitempty"`
-	MemoryPerBrokerGB float64 `json:"memory_per_broker_gb"`
-	HeapGB            float64 `json:"heap_gb"`
-	PageCacheGB       float64 `json:"page_cache_gb"`
-	Partitions        int     `json:"partitions,omitempty"`
-	// PartitionsRaw is ceil(Tt / min(Tp, Tc)); PartitionsPlan rounds it up
-	// to a multiple of the brokers and at least the consumers.
-	PartitionsRaw     int          `json:"partitions_raw,omitempty"`
-	PartitionsPlan    int          `json:"partitions_plan,omitempty"`
-	NICGbps           float64      `json:"nic_gbps"`
-	NumIOThreads      int          `json:"num_io_threads"`
-	NumNetworkThreads int          `json:"num_network_threads"`
-	NumReplicaFetch   int          `json:"num_replica_fetchers"`
-	Binding           string       `json:"binding_constraint"`
-	Constraints       []Constraint `json:"constraints"`
-	// TextbookBrokers is the classic formula with 100 MB/s per broker,
-	// shown beside the sizing.
-	TextbookBrokers  int             `json:"textbook_brokers"`
-	Hardware         *BrokerHardware `json:"broker_hardware,omitempty"`
-	CompressionRatio Sourced         `json:"compression_ratio"`
-	// RecoveryHours is the time to re-replicate one failed broker's data.
-	RecoveryHours *float64     `json:"recovery_hours,omitempty"`
-	Controllers   *Controllers `json:"controllers,omitempty"`
-	Figures       []Figure     `json:"figures"`
-}
-
 // Thresholds of the failure-aware checks.
 const (
 	capacityThreshold  = 0.8    // Cruise Control's default disk and network capacity thresholds
@@ -298,7 +209,7 @@ func size(w Workload, in sizeInput) Sizing {
 	if hw.Known() {
 		s.Mode = ModeFailureAware
 		s.Hardware = &hw
-		fm := failureModel{failures: w.failures(), racks: w.Racks}
+		fm := failureModel{failures: failuresOf(w), racks: w.Racks}
 		survivors = func(B int) int { return B - fm.lost(B) }
 		s.Constraints = constraints(failureChecks(w, peak, c, retained, hw, fm, s.PartitionsRaw, in.src), fm)
 	} else {
@@ -314,7 +225,7 @@ func size(w Workload, in sizeInput) Sizing {
 	sort.SliceStable(s.Constraints, func(i, j int) bool { return s.Constraints[i].Brokers > s.Constraints[j].Brokers })
 	s.Brokers, s.Binding = s.Constraints[0].Brokers, s.Constraints[0].Resource
 	if s.Mode == ModeFailureAware {
-		s.Failures = failureModel{failures: w.failures(), racks: w.Racks}.lost(s.Brokers)
+		s.Failures = failureModel{failures: failuresOf(w), racks: w.Racks}.lost(s.Brokers)
 	}
 	B := float64(s.Brokers)
 	S := float64(survivors(s.Brokers))
@@ -418,7 +329,7 @@ func failureChecks(w Workload, W, c, retained float64, hw BrokerHardware, fm fai
 	var checks []check
 
 	D := hw.DiskMBps
-	if !D.known() {
+	if !D.Known() {
 		D = Sourced{Value: textbookDiskMBps, Source: srcTextbook + " (no --broker-disk-mbps or probe: 100 MB/s per broker)"}
 	}
 	writeFactor := R + L
@@ -432,7 +343,7 @@ func failureChecks(w Workload, W, c, retained float64, hw BrokerHardware, fm fai
 			v := perSurvivor(Wc*writeFactor, B)
 			return v, capacityThreshold * D.Value, v <= capacityThreshold*D.Value
 		}})
-	if N := hw.NICMBps; N.known() {
+	if N := hw.NICMBps; N.Known() {
 		tN := Term{Name: "NIC", Value: round2(N.Value), Unit: "MB/s", Source: N.Source}
 		th := Term{Name: "threshold", Value: capacityThreshold, Source: srcCruiseControl}
 		checks = append(checks, check{resource: "network in", formula: "W x c x R / (B - F) <= 0.8 NIC", unit: "MB/s", measured: true,
@@ -448,7 +359,7 @@ func failureChecks(w Workload, W, c, retained float64, hw BrokerHardware, fm fai
 					return v, capacityThreshold * N.Value, v <= capacityThreshold*N.Value
 				}})
 	}
-	if G := hw.DiskGB; G.known() {
+	if G := hw.DiskGB; G.Known() {
 		checks = append(checks, check{resource: "storage", formula: "retained / B <= 0.7 G and retained / (B - F) <= 0.8 G (retained = daily x c x R x retention days)", unit: "GB", measured: true,
 			inputs: []Term{{Name: "retained", Value: round2(retained), Unit: "GB", Source: "computed: daily GB x c x R x local retention days"}, tF,
 				{Name: "G", Value: round2(G.Value), Unit: "GB", Source: G.Source}, {Name: "fill limit", Value: fillLimit, Source: "textbook"}, {Name: "threshold", Value: capacityThreshold, Source: srcCruiseControl}},
