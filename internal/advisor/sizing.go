@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ktune/ktune/internal/stats"
 	"github.com/ktune/ktune/result"
 )
 
@@ -70,22 +71,12 @@ func gatherPartitionRuns(results []Named[*result.Document]) (partitionRuns, []st
 		return fmt.Sprintf("measured: median of %d 1-partition %s runs (%s)", len(files), what, strings.Join(files, ", "))
 	}
 	if len(tp) > 0 {
-		m.tp, m.tpFrom = median(tp), from(tpFiles, "produce")
+		m.tp, m.tpFrom = stats.Median(tp), from(tpFiles, "produce")
 	}
 	if len(tc) > 0 {
-		m.tc, m.tcFrom = median(tc), from(tcFiles, "consume")
+		m.tc, m.tcFrom = stats.Median(tc), from(tcFiles, "consume")
 	}
 	return m, notes
-}
-
-func median(x []float64) float64 {
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // mibToMB converts MiB/s to MB/s.
