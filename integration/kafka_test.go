@@ -14,6 +14,7 @@ import (
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/stats"
 	"github.com/ktune/ktune/internal/sweep"
 	"github.com/ktune/ktune/result"
 )
@@ -276,9 +277,16 @@ func TestShortSweep(t *testing.T) {
 }
 
 // TestAdviceHoldsOnRerun sweeps on real Kafka, takes the advisor's
-// throughput recommendation, and re-runs it against the Java defaults,
-// interleaved: the recommendation must be faster, as the advice claimed.
+// throughput recommendation, and re-runs it against the Java defaults in
+// pairs (defaults, recommended, defaults, recommended ...) after one
+// unmeasured warm-up: the recommendation must win, with a 95% confidence
+// interval of the paired differences that excludes zero. It runs at least
+// 4 pairs and, while the interval still includes zero, up to 8: on a
+// shared machine one run in a few collapses. Stopping at the first
+// interval that excludes zero makes it somewhat optimistic (up to 5
+// looks), so the measured gain is logged beside the predicted one too.
 func TestAdviceHoldsOnRerun(t *testing.T) {
+	const minPairs, maxPairs = 4, 8
 	conn := connect(t)
 	sw, err := sweep.Run(context.Background(), conn, sweep.Config{
 		Topic: topicName(t), Partitions: 3, Records: 20000, RecordSize: 1024, Values: payload.ValueConfig{Compressibility: 0.5},
@@ -297,23 +305,37 @@ func TestAdviceHoldsOnRerun(t *testing.T) {
 	if a.Config == nil || a.Config.Best == nil || a.Config.GainOverDefaults == nil {
 		t.Fatalf("no recommendation with a measured gain: %+v", a.Config)
 	}
-	t.Logf("recommended %v: %.1f MB/s, claimed gain %+.0f%%", a.Config.Best.Params, a.Config.Best.MBps, *a.Config.GainOverDefaults*100)
+	if a.Config.Best.Producer["acks"] != "all" || a.Config.Best.Producer["enable.idempotence"] != "true" {
+		t.Fatalf("at-least-once recommendation without acks=all and idempotence: %v", a.Config.Best.Producer)
+	}
+	predicted := *a.Config.GainOverDefaults
+	t.Logf("recommended %v: %.1f MB/s, predicted gain %+.0f%%", a.Config.Best.Params, a.Config.Best.MBps, predicted*100)
+	if predicted <= 0 {
+		t.Skipf("the recommendation is the defaults point or no faster in the sweep (%+.0f%%): nothing to re-run", predicted*100)
+	}
 	var best []string
 	for k, v := range a.Config.Best.Params {
 		best = append(best, strings.TrimPrefix(k, "producer:")+"="+v)
 	}
-	rates := map[string][]float64{}
-	for i := 0; i < 2; i++ {
-		for name, kvs := range map[string][]string{"defaults": nil, "recommended": best} {
-			topic := newTopic(t, conn, 3, nil)
-			d := produce(t, conn, topic, 20000, 1024, kvs...)
-			rates[name] = append(rates[name], d.Metrics.MiBPerSec)
+	produce(t, conn, newTopic(t, conn, 3, nil), 5000, 1024) // warm-up, not measured
+	var def, rec, diff []float64
+	var mdiff, half float64
+	for len(diff) < maxPairs {
+		d := produce(t, conn, newTopic(t, conn, 3, nil), 20000, 1024).Metrics.MiBPerSec
+		r := produce(t, conn, newTopic(t, conn, 3, nil), 20000, 1024, best...).Metrics.MiBPerSec
+		def, rec, diff = append(def, d), append(rec, r), append(diff, r-d)
+		if mdiff, half = stats.MeanCI95(diff); len(diff) >= minPairs && mdiff-half > 0 {
+			break
 		}
 	}
-	mean := func(x []float64) float64 { return (x[0] + x[1]) / 2 }
-	t.Logf("re-run: recommended %.1f MiB/s, defaults %.1f MiB/s", mean(rates["recommended"]), mean(rates["defaults"]))
-	if *a.Config.GainOverDefaults > 0 && mean(rates["recommended"]) <= mean(rates["defaults"]) {
-		t.Fatalf("the recommendation claimed %+.0f%% but re-ran no faster: %v vs %v", *a.Config.GainOverDefaults*100, rates["recommended"], rates["defaults"])
+	md, _ := stats.MeanCI95(def)
+	mr, _ := stats.MeanCI95(rec)
+	measured := mr/md - 1
+	t.Logf("re-run, %d pairs: defaults %.1f MiB/s %v, recommended %.1f MiB/s %v; difference %.1f ± %.1f MiB/s (95%% CI); measured gain %+.0f%%, predicted %+.0f%%",
+		len(diff), md, def, mr, rec, mdiff, half, measured*100, predicted*100)
+	if mdiff-half <= 0 {
+		t.Fatalf("the recommendation claimed %+.0f%% but its re-run win is not significant: %.1f ± %.1f MiB/s (defaults %v, recommended %v)",
+			predicted*100, mdiff, half, def, rec)
 	}
 }
 

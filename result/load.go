@@ -20,12 +20,14 @@ type Set struct {
 	MaxRates    []Named[*MaxRate]
 	Probes      []Named[*Probe]
 	Comparisons []Named[*Comparison]
-	// Other holds documents of the kinds this package does not define
-	// (advice), for their owners to decode.
+	Advice      []Named[*Advice]
+	Disruptions []Named[*Disruption]
+	Drains      []Named[*Drain]
+	// Other holds documents of kinds this ktune does not know.
 	Other []Raw
 }
 
-// Raw is a document of a kind this package does not define.
+// Raw is a document of a kind this ktune does not know.
 type Raw struct {
 	Path string
 	Kind Kind
@@ -80,6 +82,12 @@ func (s *Set) add(path string) error {
 		return add(&s.Probes, path, decode)
 	case KindComparison:
 		return add(&s.Comparisons, path, decode)
+	case KindAdvice:
+		return add(&s.Advice, path, decode)
+	case KindDisruption:
+		return add(&s.Disruptions, path, decode)
+	case KindDrain:
+		return add(&s.Drains, path, decode)
 	default:
 		s.Other = append(s.Other, Raw{Path: path, Kind: head.Kind, Data: data})
 	}
@@ -133,6 +141,12 @@ func (s *Set) kind() Kind {
 		return KindProbe
 	case len(s.Comparisons) > 0:
 		return KindComparison
+	case len(s.Advice) > 0:
+		return KindAdvice
+	case len(s.Disruptions) > 0:
+		return KindDisruption
+	case len(s.Drains) > 0:
+		return KindDrain
 	case len(s.Other) > 0:
 		return s.Other[0].Kind
 	}

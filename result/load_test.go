@@ -36,7 +36,7 @@ func TestLoadSortsDocumentsByKind(t *testing.T) {
 	if len(set.Results) != 2 || set.Results[0].Doc.Metrics.Records != 7 || set.Results[0].Path != docs[0] ||
 		len(set.Sweeps) != 1 || len(set.Sweeps[0].Doc.Points) != 1 || len(set.MaxRates) != 1 || set.MaxRates[0].Doc.RecordsPerSec != 5 ||
 		len(set.Probes) != 1 || !set.Probes[0].Doc.Quick || len(set.Comparisons) != 1 || set.Comparisons[0].Doc.Repeat != 3 ||
-		len(set.Other) != 1 || set.Other[0].Kind != "advice" {
+		len(set.Advice) != 1 || len(set.Other) != 0 {
 		t.Fatalf("set: %+v", set)
 	}
 	if _, err := ReadFile(docs[2]); err == nil || !strings.Contains(err.Error(), `kind "sweep"`) {

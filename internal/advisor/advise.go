@@ -7,61 +7,73 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// KindAdvice is the kind of an advice document.
-const KindAdvice result.Kind = "advice"
-
 // Input is everything the advisor reads.
 type Input struct {
 	Workload Workload
-	Probes   []Named[*result.Probe]
-	Results  []Named[*result.Document]
-	Sweeps   []Named[*result.Sweep]
+	// Probes are probe documents of broker hosts: they give the broker
+	// hardware unless the workload states it. Never a load machine's.
+	Probes  []Named[*result.Probe]
+	Results []Named[*result.Document]
+	Sweeps  []Named[*result.Sweep]
 	// Audit, when set, holds a live cluster audit.
 	Audit *Audit
-}
-
-// Advice is the advisor's output document.
-type Advice struct {
-	result.Header
-	Workload    Workload      `json:"workload"`
-	Assumptions []string      `json:"assumptions"`
-	Notes       []string      `json:"notes,omitempty"`
-	Sizing      Sizing        `json:"sizing"`
-	Config      *ConfigAdvice `json:"config,omitempty"`
-	Findings    []Finding     `json:"findings"`
-	Audit       *Audit        `json:"audit,omitempty"`
+	// AssumeAvgMBps, when positive, stands in for a workload without a
+	// rate; the advice names it as an assumption.
+	AssumeAvgMBps float64
 }
 
 // Advise sizes the workload and recommends a configuration.
 func Advise(in Input) (*Advice, error) {
 	w := in.Workload
-	assumptions := w.defaults()
-	if err := w.validate(); err != nil {
+	assumed := defaults(&w, in.AssumeAvgMBps)
+	if err := validate(&w); err != nil {
 		return nil, err
 	}
-	a := &Advice{Header: result.NewHeader(KindAdvice), Workload: w, Assumptions: assumptions}
-	m, notes := gatherMeasurements(in.Probes, in.Results)
+	a := &Advice{Header: result.NewHeader(result.KindAdvice), Workload: w, Assumed: assumed}
+	isAssumed := map[string]bool{}
+	for _, x := range assumed {
+		a.Assumptions = append(a.Assumptions, x.String())
+		isAssumed[x.Flag] = true
+	}
+	src := func(flag string) string {
+		if isAssumed[flag] {
+			return srcAssumption + " (pass " + flag + ")"
+		}
+		return "input (" + flag + ")"
+	}
+	runs, notes := gatherPartitionRuns(in.Results)
 	a.Notes = append(a.Notes, notes...)
-	if m.diskMBps == 0 {
-		a.Assumptions = append(a.Assumptions, "no measured disk bandwidth (ktune probe): 100 MB/s per broker assumed, as the textbook does")
+	hw := brokerHardware(w.Hardware, in.Probes)
+	if !hw.Known() {
+		a.Assumptions = append(a.Assumptions, "no broker hardware (--broker-disk-mbps, --broker-disk-gb, --broker-nic-gbps, --broker-cores, --broker-memory-gb, or --probe of a broker host): textbook sizing, 100 MB/s per broker assumed, as the textbook does")
+	} else {
+		if !hw.DiskMBps.Known() {
+			a.Assumptions = append(a.Assumptions, "no broker disk bandwidth: 100 MB/s per broker assumed (textbook) in the disk write check")
+		}
+		if !hw.NICMBps.Known() {
+			a.Assumptions = append(a.Assumptions, "no broker NIC speed: the network checks are skipped; the NIC figure is a recommendation")
+		}
+		if !hw.DiskGB.Known() {
+			a.Assumptions = append(a.Assumptions, "no broker disk size: the storage check is skipped; disk per broker is a recommendation")
+		}
 	}
-	if m.nicMbps == 0 {
-		a.Assumptions = append(a.Assumptions, "no NIC link speed measured: network capacity is not a constraint here; the NIC figure is a recommendation")
+	if runs.tp == 0 && w.ProducerPartitionMBps == 0 || runs.tc == 0 && w.ConsumerPartitionMBps == 0 {
+		a.Assumptions = append(a.Assumptions, "no single-partition producer and consumer throughput: partitions per topic not computed (run ktune produce and consume on a 1-partition topic without --rate, or pass --producer-partition-mbps and --consumer-partition-mbps)")
 	}
-	if m.tp == 0 && w.ProducerPartitionMBps == 0 || m.tc == 0 && w.ConsumerPartitionMBps == 0 {
-		a.Assumptions = append(a.Assumptions, "no single-partition producer and consumer throughput: partitions per topic not computed (run ktune produce and consume on a 1-partition topic, or pass --producer-partition-mbps and --consumer-partition-mbps)")
+	if w.HeapGB == 0 && !hw.MemoryGB.Known() {
+		a.Assumptions = append(a.Assumptions, "JVM heap 6 GB assumed (Kafka docs: -Xms6g -Xmx6g with G1)")
 	}
-	a.Sizing = size(w, m)
 	for _, s := range in.Sweeps {
 		if s.Doc.Cluster.Embedded {
 			a.Notes = append(a.Notes, s.Path+": a sweep on the embedded cluster; its configuration advice says nothing about a real broker")
 		}
 	}
 	a.Config = recommend(w, in.Sweeps)
+	a.Sizing = size(w, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
 
 	ri := RuleInput{Workload: w, TopicPartitions: a.Sizing.Partitions}
 	switch {
-	case a.Config != nil && a.Config.Best != nil:
+	case a.Config != nil && a.Config.Producer != nil:
 		ri.Producer, ri.Consumer = a.Config.Producer, a.Config.Consumer
 	case len(in.Results) > 0:
 		ri.Producer, ri.Consumer = in.Results[0].Doc.Config.Producer, in.Results[0].Doc.Config.Consumer
@@ -78,7 +90,11 @@ func Advise(in Input) (*Advice, error) {
 		a.Audit = in.Audit
 		a.Findings = append(a.Findings, in.Audit.Findings...)
 	}
-	a.Findings = append(Rules(ri), a.Findings...)
+	a.Findings = append(append(Rules(ri), sizingFindings(a.Sizing, w)...), a.Findings...)
+	if c := a.Config; c != nil && c.Best == nil {
+		a.Findings = append(a.Findings, Finding{ID: "no-qualifying-point", Severity: "warn", Rationale: "the advice never recommends a measured point that breaks the delivery guarantee or the SLO",
+			Evidence: c.Why, Recommendation: "re-run the sweep with the settings named, or relax the SLO", Source: srcConfluentDur})
+	}
 	if f := ClientBottleneck(in.Results, in.Sweeps); f != nil {
 		a.Findings = append(a.Findings, *f)
 	}
@@ -92,4 +108,17 @@ func Advise(in Input) (*Advice, error) {
 	}
 	a.Done(result.StopDone)
 	return a, nil
+}
+
+// compression is the ratio the sizing applies: stated, else measured in
+// the recommended sweep point (never on the embedded cluster), else 1.
+func compression(w Workload, c *ConfigAdvice) Sourced {
+	if w.CompressionRatio > 0 {
+		return Sourced{Value: w.CompressionRatio, Source: "input (--compression-ratio)"}
+	}
+	if c != nil && c.Best != nil && !c.Best.Embedded && c.Best.CompressionRatio > 0 {
+		codec := c.Best.Producer["compression.type"]
+		return Sourced{Value: c.Best.CompressionRatio, Source: fmt.Sprintf("measured: %s (point %s, compression.type=%s, on ktune's payload: pass --compression-ratio for your data)", c.Best.From, c.Best.Key, codec)}
+	}
+	return Sourced{Value: 1, Source: srcAssumption + " (no compression; pass --compression-ratio)"}
 }

@@ -1,6 +1,7 @@
 package advisor
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -66,14 +67,17 @@ func TestMeasurementsReplaceAssumptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := a.Sizing
-	// Disk: 2 x ceil(30 x 3 / 20.97) + 1 = 11 brokers; the textbook says 3.
-	if s.TextbookBrokers != 3 || s.Binding != "disk bandwidth" || s.Brokers != 11 {
+	// Disk write, one broker lost: 30 x 3 / (B - 1) <= 0.8 x 20.97 needs
+	// B - 1 >= 5.37, so 7 brokers; the textbook says 3.
+	if s.TextbookBrokers != 3 || s.Binding != "disk write" || s.Brokers != 7 || s.Mode != ModeFailureAware {
 		t.Errorf("brokers %d binding %q textbook %d", s.Brokers, s.Binding, s.TextbookBrokers)
 	}
 	found := false
 	for _, c := range s.Constraints {
-		if c.Resource == "storage" && c.Measured && strings.Contains(c.Detail, "p.json") {
-			found = true
+		for _, in := range c.Inputs {
+			if c.Resource == "storage" && c.Measured && in.Name == "G" && strings.Contains(in.Source, "measured: p.json") {
+				found = true
+			}
 		}
 	}
 	if !found {
@@ -181,7 +185,7 @@ func sweepDoc(points map[string][2]float64, acks map[string]string) *result.Swee
 		d.Metrics.Records = 1
 		d.Metrics.MiBPerSec = v[0] / mibToMB
 		d.Metrics.Latency = map[string]result.Latency{result.LatencyIntended: {P99: v[1]}}
-		d.Config.Producer = map[string]string{"acks": acks[key], "batch.size": "16384", "linger.ms": "0", "compression.type": "none"}
+		d.Config.Producer = map[string]string{"acks": acks[key], "enable.idempotence": fmt.Sprint(acks[key] == "all"), "batch.size": "16384", "linger.ms": "0", "compression.type": "none"}
 		params := map[string]string{}
 		if key != "defaults" {
 			params["producer:linger.ms"] = key

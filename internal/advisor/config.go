@@ -9,39 +9,13 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
-// ParetoPoint is one sweep point on the throughput-latency plane.
-type ParetoPoint struct {
-	Key      string            `json:"key"`
-	Params   map[string]string `json:"params"`
-	MBps     float64           `json:"mb_per_sec"`
-	P99Ms    float64           `json:"p99_ms"`
-	Producer map[string]string `json:"-"`
-	Consumer map[string]string `json:"-"`
-}
-
-// ConfigAdvice is the configuration recommended from sweep results.
-type ConfigAdvice struct {
-	Goal     string        `json:"goal"`
-	From     []string      `json:"from"`
-	Pareto   []ParetoPoint `json:"pareto_front"`
-	Points   []ParetoPoint `json:"points"`
-	Best     *ParetoPoint  `json:"best,omitempty"`
-	Defaults *ParetoPoint  `json:"defaults_point,omitempty"`
-	// GainOverDefaults is best MB/s over the defaults point's, minus 1.
-	GainOverDefaults *float64          `json:"gain_over_defaults,omitempty"`
-	Producer         map[string]string `json:"producer"`
-	Consumer         map[string]string `json:"consumer,omitempty"`
-	Topic            map[string]string `json:"topic"`
-	Why              string            `json:"why"`
-}
-
 // points reads every point of the sweeps, averaging repetitions.
 func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 	type acc struct {
-		p   ParetoPoint
-		n   int
-		mb  float64
-		p99 float64
+		p        ParetoPoint
+		n, nc    int
+		mb, p99  float64
+		compress float64
 	}
 	byKey := map[string]*acc{}
 	var order []string
@@ -53,7 +27,7 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 			key := strings.SplitN(pt.Key, "#", 2)[0]
 			a, ok := byKey[key]
 			if !ok {
-				a = &acc{p: ParetoPoint{Key: key, Params: pt.Params, Producer: pt.Produce.Config.Producer}}
+				a = &acc{p: ParetoPoint{Key: key, Params: pt.Params, Producer: pt.Produce.Config.Producer, From: s.Path, Embedded: s.Doc.Cluster.Embedded}}
 				if pt.Consume != nil {
 					a.p.Consumer = pt.Consume.Config.Consumer
 				}
@@ -63,12 +37,19 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 			a.n++
 			a.mb += pt.Produce.Metrics.MiBPerSec * mibToMB
 			a.p99 += pt.Produce.Metrics.Latency[result.LatencyIntended].P99
+			if pr := pt.Produce.Metrics.Producer; pr != nil && pr.CompressionRatio > 0 {
+				a.nc++
+				a.compress += pr.CompressionRatio
+			}
 		}
 	}
 	out := make([]ParetoPoint, 0, len(order))
 	for _, k := range order {
 		a := byKey[k]
 		a.p.MBps, a.p.P99Ms = round2(a.mb/float64(a.n)), round2(a.p99/float64(a.n))
+		if a.nc > 0 {
+			a.p.CompressionRatio = round2(a.compress / float64(a.nc))
+		}
 		out = append(out, a.p)
 	}
 	return out
@@ -100,35 +81,196 @@ func defaultsProducer() map[string]string {
 	return r.Effective()
 }
 
-// recommend picks the configuration for the goal from the sweeps.
+// acksOf normalises acks (-1 is all).
+func acksOf(p map[string]string) string {
+	if a := p["acks"]; a != "-1" {
+		return a
+	}
+	return "all"
+}
+
+// missing lists the producer settings a point lacks for the delivery
+// guarantee of w: empty when it qualifies. Guarantees:
+//   - at-most-once: any acks (0, 1, all);
+//   - at-least-once: acks=all, and enable.idempotence=true unless
+//     IdempotenceOptional;
+//   - exactly-once: acks=all, enable.idempotence=true and a
+//     transactional.id.
+func missing(w Workload, producer map[string]string) map[string]string {
+	need := map[string]string{}
+	if w.Durability == "at-most-once" {
+		return need
+	}
+	if acksOf(producer) != "all" {
+		need["acks"] = "all"
+	}
+	if producer["enable.idempotence"] != "true" && (w.Durability == "exactly-once" || !w.IdempotenceOptional) {
+		need["enable.idempotence"] = "true"
+	}
+	if w.Durability == "exactly-once" && producer["transactional.id"] == "" {
+		need["transactional.id"] = "<a stable id per producer instance>"
+	}
+	return need
+}
+
+// durabilityScore orders points by how much they protect records: acks
+// all > 1 > 0, then idempotence, then transactions.
+func durabilityScore(p map[string]string) int {
+	s := map[string]int{"all": 4, "1": 2}[acksOf(p)]
+	if p["enable.idempotence"] == "true" {
+		s++
+	}
+	if p["transactional.id"] != "" {
+		s++
+	}
+	return s
+}
+
+// rank orders candidates for a goal, best first.
+//   - throughput: highest MB/s (lower p99 on ties);
+//   - latency: lowest p99 (higher MB/s on ties);
+//   - durability: the most protective settings among the candidates
+//     (durabilityScore), then the highest MB/s;
+//   - balanced: the knee of the candidates' Pareto front (see knee).
+func rank(goal string, cands []ParetoPoint) []ParetoPoint {
+	out := append([]ParetoPoint(nil), cands...)
+	byThroughput := func(a, b ParetoPoint) bool {
+		if a.MBps != b.MBps {
+			return a.MBps > b.MBps
+		}
+		return a.P99Ms < b.P99Ms
+	}
+	switch goal {
+	case "latency":
+		sort.SliceStable(out, func(i, j int) bool {
+			if out[i].P99Ms != out[j].P99Ms {
+				return out[i].P99Ms < out[j].P99Ms
+			}
+			return out[i].MBps > out[j].MBps
+		})
+	case "durability":
+		sort.SliceStable(out, func(i, j int) bool {
+			if a, b := durabilityScore(out[i].Producer), durabilityScore(out[j].Producer); a != b {
+				return a > b
+			}
+			return byThroughput(out[i], out[j])
+		})
+	case "balanced":
+		k := knee(out)
+		sort.SliceStable(out, func(i, j int) bool {
+			if (out[i].Key == k) != (out[j].Key == k) {
+				return out[i].Key == k
+			}
+			return byThroughput(out[i], out[j])
+		})
+	default:
+		sort.SliceStable(out, func(i, j int) bool { return byThroughput(out[i], out[j]) })
+	}
+	return out
+}
+
+// knee is the balanced point: on the Pareto front of the candidates,
+// with throughput and p99 each scaled to [0, 1] over the front, the point
+// that maximises scaled throughput minus scaled p99, i.e. the farthest
+// from the line joining the front's two ends (the most throughput for
+// the latency it costs). Ties go to the higher throughput; a front of one
+// or two points has no knee and yields its fastest point.
+func knee(cands []ParetoPoint) string {
+	front := Pareto(cands)
+	if len(front) == 0 {
+		return ""
+	}
+	lo, hi := front[len(front)-1], front[0] // slowest and fastest
+	dx, dy := hi.MBps-lo.MBps, hi.P99Ms-lo.P99Ms
+	best, bestScore := front[0].Key, 0.0
+	for i, p := range front {
+		x, y := 0.0, 0.0
+		if dx > 0 {
+			x = (p.MBps - lo.MBps) / dx
+		}
+		if dy > 0 {
+			y = (p.P99Ms - lo.P99Ms) / dy
+		}
+		if score := x - y; i == 0 || score > bestScore+1e-9 {
+			best, bestScore = p.Key, score
+		}
+	}
+	return best
+}
+
+// recommend picks the configuration: durability filters the points, the
+// SLO bounds them, the goal ranks what is left.
 func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 	pts := points(sweeps)
 	if len(pts) == 0 {
 		return nil
 	}
-	ca := &ConfigAdvice{Goal: w.Goal, Pareto: Pareto(pts), Points: pts, Topic: map[string]string{
+	ca := &ConfigAdvice{Goal: w.Goal, Durability: w.Durability, Pareto: Pareto(pts), Points: pts, Topic: map[string]string{
 		"replication.factor": fmt.Sprint(w.Replication), "min.insync.replicas": fmt.Sprint(w.MinInsync),
 	}}
 	for _, s := range sweeps {
 		ca.From = append(ca.From, s.Path)
 	}
-	durableOnly := w.Goal == "durability" || w.Goal == "balanced" || (w.Durability != "at-most-once" && w.Goal != "throughput" && w.Goal != "latency")
-	eligible := func(p ParetoPoint) bool {
-		if durableOnly && p.Producer["acks"] != "all" {
-			return false
-		}
-		return w.SLOp99Ms <= 0 || p.P99Ms <= w.SLOp99Ms
-	}
-	var best *ParetoPoint
-	for i := range pts {
-		p := &pts[i]
-		if !eligible(*p) {
-			continue
-		}
-		if best == nil || (w.Goal == "latency" && p.P99Ms < best.P99Ms) || (w.Goal != "latency" && p.MBps > best.MBps) {
-			best = p
+	var durable, cands []ParetoPoint
+	for _, p := range pts {
+		if len(missing(w, p.Producer)) == 0 {
+			durable = append(durable, p)
+			ca.Candidates = append(ca.Candidates, p.Key)
+			if w.SLOp99Ms <= 0 || p.P99Ms <= w.SLOp99Ms {
+				cands = append(cands, p)
+			}
 		}
 	}
+	ca.Defaults = defaultsPoint(pts)
+	slo := ""
+	if w.SLOp99Ms > 0 {
+		slo = fmt.Sprintf(" within p99 <= %.1f ms", w.SLOp99Ms)
+	}
+	switch {
+	case len(durable) == 0:
+		// The point closest to qualifying: fewest settings to change,
+		// then the goal's order.
+		ranked := rank(w.Goal, pts)
+		sort.SliceStable(ranked, func(i, j int) bool { return len(missing(w, ranked[i].Producer)) < len(missing(w, ranked[j].Producer)) })
+		c := ranked[0]
+		ca.Closest, ca.Changes = &c, missing(w, c.Producer)
+		ca.Producer = withChanges(c.Producer, ca.Changes)
+		ca.Consumer = c.Consumer
+		ca.Why = fmt.Sprintf("no swept point meets the delivery guarantee %s; the closest measured point is %s, with %s changed (not measured: re-run the sweep with these settings)",
+			w.Durability, result.ParamsLabel(c.Params), describeMap(ca.Changes))
+		return ca
+	case len(cands) == 0:
+		ranked := rank("latency", durable)
+		c := ranked[0]
+		ca.Closest = &c
+		ca.Producer, ca.Consumer = c.Producer, c.Consumer
+		ca.Why = fmt.Sprintf("no %s point meets the SLO%s; the closest is %s at p99 %.2f ms", w.Durability, slo, result.ParamsLabel(c.Params), c.P99Ms)
+		return ca
+	}
+	best := rank(w.Goal, cands)[0]
+	ca.Best = &best
+	ca.Producer, ca.Consumer = best.Producer, best.Consumer
+	among := fmt.Sprintf(" among the %d of %d points that meet %s%s", len(cands), len(pts), w.Durability, slo)
+	switch w.Goal {
+	case "latency":
+		ca.Why = fmt.Sprintf("lowest p99 (%.2f ms)%s", best.P99Ms, among)
+	case "durability":
+		ca.Why = fmt.Sprintf("most protective settings (acks=%s, enable.idempotence=%s), then highest throughput (%.1f MB/s)%s", acksOf(best.Producer), best.Producer["enable.idempotence"], best.MBps, among)
+	case "balanced":
+		ca.Why = fmt.Sprintf("knee of the Pareto front (%.1f MB/s at p99 %.2f ms: the most throughput for its latency)%s", best.MBps, best.P99Ms, among)
+	default:
+		ca.Why = fmt.Sprintf("highest throughput (%.1f MB/s)%s", best.MBps, among)
+	}
+	if ca.Defaults != nil && ca.Defaults.MBps > 0 {
+		g := round2(best.MBps/ca.Defaults.MBps - 1)
+		ca.GainOverDefaults = &g
+	}
+	return ca
+}
+
+// defaultsPoint is the point whose swept producer settings are the Java
+// client's defaults.
+func defaultsPoint(pts []ParetoPoint) *ParetoPoint {
 	def := defaultsProducer()
 	for i := range pts {
 		match := true
@@ -139,35 +281,28 @@ func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 			}
 		}
 		if match {
-			ca.Defaults = &pts[i]
-			break
+			return &pts[i]
 		}
 	}
-	if best == nil {
-		ca.Why = fmt.Sprintf("no swept point meets the goal %q", w.Goal)
-		if w.SLOp99Ms > 0 {
-			ca.Why += fmt.Sprintf(" within p99 <= %.1f ms", w.SLOp99Ms)
-		}
-		return ca
+	return nil
+}
+
+func withChanges(m, changes map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+len(changes))
+	for k, v := range m {
+		out[k] = v
 	}
-	ca.Best = best
-	ca.Producer = best.Producer
-	ca.Consumer = best.Consumer
-	switch w.Goal {
-	case "latency":
-		ca.Why = fmt.Sprintf("lowest p99 (%.2f ms) among the swept points", best.P99Ms)
-	default:
-		ca.Why = fmt.Sprintf("highest throughput (%.1f MB/s)", best.MBps)
-		if durableOnly {
-			ca.Why += " among acks=all points"
-		}
-		if w.SLOp99Ms > 0 {
-			ca.Why += fmt.Sprintf(" with p99 <= %.1f ms", w.SLOp99Ms)
-		}
+	for k, v := range changes {
+		out[k] = v
 	}
-	if ca.Defaults != nil && ca.Defaults.MBps > 0 {
-		g := round2(best.MBps/ca.Defaults.MBps - 1)
-		ca.GainOverDefaults = &g
+	return out
+}
+
+func describeMap(m map[string]string) string {
+	var kv []string
+	for k, v := range m {
+		kv = append(kv, k+"="+v)
 	}
-	return ca
+	sort.Strings(kv)
+	return strings.Join(kv, ", ")
 }

@@ -17,19 +17,74 @@ import (
 func WriteMarkdown(w io.Writer, a *Advice) {
 	s := a.Sizing
 	fmt.Fprintf(w, "# ktune advice\n\n## Sizing\n\n")
+	if len(a.Assumed) > 0 {
+		for _, x := range a.Assumed {
+			fmt.Fprintf(w, "- %s\n", x)
+		}
+		fmt.Fprintln(w)
+	}
+	if s.Mode == ModeFailureAware {
+		lost := fmt.Sprintf("%d broker(s) lost", s.Failures)
+		if s.Racks > 0 {
+			lost = fmt.Sprintf("a rack lost (%d of %d brokers on %d racks)", s.Failures, s.Brokers, s.Racks)
+		}
+		fmt.Fprintf(w, "Failure-aware sizing with %s: ", lost)
+	} else {
+		fmt.Fprint(w, "Textbook sizing (no broker hardware known: pass --broker-disk-mbps, --broker-nic-gbps, --broker-disk-gb ... or --probe of a broker host): ")
+	}
 	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), **%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
 		s.Brokers, s.Binding, s.TextbookBrokers, s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
 	if s.Partitions > 0 {
 		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
+		if s.PartitionsPlan != s.Partitions {
+			fmt.Fprintf(w, " (%d as a multiple of the brokers)", s.PartitionsPlan)
+		}
 	}
 	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
-	fmt.Fprintln(w, "| resource | brokers needed | how |\n|---|---:|---|")
-	for _, c := range s.Constraints {
-		how := c.Detail
-		if c.Measured {
-			how += " (measured)"
+	if s.RemoteStorageGB > 0 {
+		fmt.Fprintf(w, "Remote tier: %.0f GB (local disks sized from the local retention).\n\n", s.RemoteStorageGB)
+	}
+	if r := s.RecoveryHours; r != nil && *r >= 0 {
+		fmt.Fprintf(w, "Re-replicating one failed broker's data takes about %.1f h.\n\n", *r)
+	}
+	if c := s.Controllers; c != nil {
+		fmt.Fprintf(w, "Controllers: %d dedicated KRaft controllers (%s), each %d cores, %.0f GB memory (%.0f GB heap), %.0f GB disk [%s].\n\n", c.Count, c.Why, c.Cores, c.MemoryGB, c.HeapGB, c.DiskGB, c.Source)
+	}
+	if h := s.Hardware; h != nil {
+		fmt.Fprintln(w, "| broker hardware | value | source |\n|---|---:|---|")
+		for _, r := range []struct {
+			name string
+			v    Sourced
+			unit string
+		}{{"disk write", h.DiskMBps, "MB/s"}, {"disk size", h.DiskGB, "GB"}, {"NIC", h.NICMBps, "MB/s"}, {"cores", h.Cores, ""}, {"memory", h.MemoryGB, "GB"}} {
+			if r.v.Known() {
+				fmt.Fprintf(w, "| %s | %g %s | %s |\n", r.name, round2(r.v.Value), r.unit, r.v.Source)
+			} else {
+				fmt.Fprintf(w, "| %s | unknown | |\n", r.name)
+			}
 		}
-		fmt.Fprintf(w, "| %s | %d | %s |\n", c.Resource, c.Brokers, how)
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| check | brokers needed alone | at the recommended count | holds | formula and inputs |\n|---|---:|---|---|---|")
+		for _, c := range s.Constraints {
+			var in []string
+			for _, t := range c.Inputs {
+				in = append(in, fmt.Sprintf("%s = %g %s [%s]", t.Name, t.Value, t.Unit, t.Source))
+			}
+			need := fmt.Sprint(c.Brokers)
+			if c.Unsatisfiable {
+				need = "none"
+			}
+			fmt.Fprintf(w, "| %s | %s | %g vs %g %s | %v | %s; %s |\n", c.Resource, need, c.Value, c.Limit, c.Unit, c.Holds, c.Detail, strings.Join(in, "; "))
+		}
+	} else {
+		fmt.Fprintln(w, "| resource | brokers needed | how |\n|---|---:|---|")
+		for _, c := range s.Constraints {
+			how := c.Detail
+			if c.Measured {
+				how += " (measured)"
+			}
+			fmt.Fprintf(w, "| %s | %d | %s |\n", c.Resource, c.Brokers, how)
+		}
 	}
 	fmt.Fprintln(w, "\n| figure | value | formula | inputs |\n|---|---:|---|---|")
 	for _, f := range s.Figures {
@@ -49,10 +104,14 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		fmt.Fprintf(w, "\nNOTE: %s\n", n)
 	}
 	if c := a.Config; c != nil {
-		fmt.Fprintf(w, "\n## Configuration (goal: %s)\n\n", c.Goal)
-		if c.Best == nil {
+		fmt.Fprintf(w, "\n## Configuration (goal: %s, delivery guarantee: %s)\n\n", c.Goal, c.Durability)
+		switch {
+		case c.Best == nil && c.Closest != nil:
 			fmt.Fprintf(w, "%s.\n", c.Why)
-		} else {
+			fmt.Fprintf(w, "\n```properties\n# producer.properties (closest point with the changes; NOT measured)\n%s```\n", props(c.Producer))
+		case c.Best == nil:
+			fmt.Fprintf(w, "%s.\n", c.Why)
+		default:
 			fmt.Fprintf(w, "Chosen: %s — %s, p99 %.2f ms.", result.ParamsLabel(c.Best.Params), c.Why, c.Best.P99Ms)
 			if c.GainOverDefaults != nil {
 				fmt.Fprintf(w, " Measured gain over the defaults point: %+.0f%% throughput (%.1f vs %.1f MB/s).", *c.GainOverDefaults*100, c.Best.MBps, c.Defaults.MBps)
@@ -100,7 +159,7 @@ var ErrNoConfig = errors.New("no recommended configuration to write: give --resu
 
 // topic.properties of the recommended configuration into dir.
 func WriteProperties(dir string, a *Advice) error {
-	if a.Config == nil || a.Config.Best == nil {
+	if a.Config == nil || a.Config.Producer == nil {
 		return ErrNoConfig
 	}
 	topic := map[string]string{"min.insync.replicas": a.Config.Topic["min.insync.replicas"]}
@@ -115,7 +174,10 @@ func WriteProperties(dir string, a *Advice) error {
 		if len(m) == 0 {
 			continue
 		}
-		head := fmt.Sprintf("# %s from ktune advise (goal %s): %s\n", name, a.Config.Goal, a.Config.Why)
+		head := fmt.Sprintf("# %s from ktune advise (goal %s, %s): %s\n", name, a.Config.Goal, a.Config.Durability, a.Config.Why)
+		if a.Config.Best == nil {
+			head += "# NOT a measured point: re-run the sweep with these settings before relying on them\n"
+		}
 		if name == "topic.properties" {
 			head += fmt.Sprintf("# create topics with --replication-factor %s and --partitions %d\n", a.Config.Topic["replication.factor"], max(a.Sizing.Partitions, 1))
 		}

@@ -5,16 +5,6 @@ import (
 	"strconv"
 )
 
-// Finding is one rule's verdict.
-type Finding struct {
-	ID             string `json:"id"`
-	Severity       string `json:"severity"` // info or warn
-	Rationale      string `json:"rationale"`
-	Evidence       string `json:"evidence"`
-	Recommendation string `json:"recommendation"`
-	Source         string `json:"source"`
-}
-
 // RuleInput is what the rules look at.
 type RuleInput struct {
 	Workload Workload

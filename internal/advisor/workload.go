@@ -7,108 +7,60 @@
 package advisor
 
 import (
-	"errors"
 	"fmt"
 	"math"
 )
 
-// Workload is what the cluster must carry. Sizes are decimal: 1 KB = 1000
-// bytes, 1 MB = 10^6, 1 GB = 10^9, as the sizing method uses them.
-type Workload struct {
-	RecordsPerDay float64 `yaml:"records_per_day" json:"records_per_day,omitempty"`
-	// AvgMBps is the average produce rate; an alternative to RecordsPerDay.
-	AvgMBps        float64 `yaml:"avg_mbps" json:"avg_mbps,omitempty"`
-	RecordBytes    float64 `yaml:"record_size" json:"record_size_bytes"`
-	PeakFactor     float64 `yaml:"peak_factor" json:"peak_factor"`
-	Replication    int     `yaml:"replication_factor" json:"replication_factor"`
-	MinInsync      int     `yaml:"min_insync_replicas" json:"min_insync_replicas"`
-	RetentionHours float64 `yaml:"retention_hours" json:"retention_hours"`
-	ConsumerGroups int     `yaml:"consumer_groups" json:"consumer_groups"`
-	LaggingReaders int     `yaml:"lagging_readers" json:"lagging_readers"`
-	// LagHours is how far behind lagging readers may be, for page cache.
-	LagHours float64 `yaml:"lag_hours" json:"lag_hours,omitempty"`
-	SLOp99Ms float64 `yaml:"slo_p99_ms" json:"slo_p99_ms,omitempty"`
-	// Durability is at-most-once, at-least-once or exactly-once.
-	Durability string `yaml:"durability" json:"durability"`
-	// Goal picks the configuration: throughput, latency, durability or
-	// balanced.
-	Goal string `yaml:"goal" json:"goal"`
-	// Headroom is growth to plan for, as a fraction (0.3 = 30%).
-	Headroom float64 `yaml:"headroom" json:"headroom"`
-	// Partitions is the planned total, for the page-cache rule.
-	Partitions int `yaml:"partitions" json:"partitions,omitempty"`
-	// TargetMBps and the per-partition figures feed the partition rule
-	// when no measured single-partition results are given.
-	TargetMBps            float64 `yaml:"target_mbps" json:"target_mbps,omitempty"`
-	ProducerPartitionMBps float64 `yaml:"producer_partition_mbps" json:"producer_partition_mbps,omitempty"`
-	ConsumerPartitionMBps float64 `yaml:"consumer_partition_mbps" json:"consumer_partition_mbps,omitempty"`
-	// HeapGB is the broker JVM heap (default 6, the Kafka docs' G1 setup).
-	HeapGB float64 `yaml:"heap_gb" json:"heap_gb"`
-	// SegmentBytes is log.segment.bytes (default 1 GB).
-	SegmentBytes float64 `yaml:"segment_bytes" json:"segment_bytes"`
-	// Consumers is the planned consumers per group.
-	Consumers int `yaml:"consumers_per_group" json:"consumers_per_group,omitempty"`
-}
+// srcAssumption is the source of every assumed input.
+const srcAssumption = "assumption"
 
-// Defaults of a workload and the assumptions they stand for.
-func (w *Workload) defaults() []string {
-	var notes []string
-	set := func(cond bool, apply func(), note string) {
+// defaults fills what the workload leaves unset and returns what it
+// assumed. assumeAvg, when positive, stands in for a missing rate.
+func defaults(w *Workload, assumeAvg float64) []Assumed {
+	var out []Assumed
+	set := func(cond bool, apply func(), a Assumed) {
 		if cond {
 			apply()
-			notes = append(notes, note)
+			a.Source = srcAssumption
+			out = append(out, a)
 		}
 	}
-	set(w.PeakFactor == 0, func() { w.PeakFactor = 1 }, "peak factor 1 assumed (no --peak-factor): peak = average")
-	set(w.Replication == 0, func() { w.Replication = 3 }, "replication factor 3 assumed")
-	set(w.MinInsync == 0, func() { w.MinInsync = min(2, w.Replication) }, fmt.Sprintf("min.insync.replicas %d assumed", min(2, w.Replication)))
-	set(w.RetentionHours == 0, func() { w.RetentionHours = 168 }, "retention 7 days assumed (Kafka's default log.retention.hours=168)")
-	set(w.ConsumerGroups == 0, func() { w.ConsumerGroups = 1 }, "one consumer group assumed")
-	set(w.HeapGB == 0, func() { w.HeapGB = 6 }, "JVM heap 6 GB assumed (Kafka docs: -Xms6g -Xmx6g with G1)")
-	set(w.SegmentBytes == 0, func() { w.SegmentBytes = 1e9 }, "log.segment.bytes 1 GB assumed (Kafka's default)")
-	set(w.Durability == "", func() { w.Durability = "at-least-once" }, "durability goal at-least-once assumed")
+	set(w.AvgMBps == 0 && w.RecordsPerDay == 0 && assumeAvg > 0, func() { w.AvgMBps = assumeAvg },
+		Assumed{Input: "average", Value: assumeAvg, Unit: "MB/s", Flag: "--avg-mbps"})
+	set(w.PeakFactor == 0, func() { w.PeakFactor = 1 }, Assumed{Input: "peak factor", Value: 1, Flag: "--peak-factor", Why: "peak = average"})
+	set(w.Replication == 0, func() { w.Replication = 3 }, Assumed{Input: "replication factor", Value: 3, Flag: "--replication-factor"})
+	set(w.MinInsync == 0, func() { w.MinInsync = min(2, max(w.Replication, 1)) }, Assumed{Input: "min.insync.replicas", Value: float64(min(2, max(w.Replication, 1))), Flag: "--min-insync-replicas"})
+	set(w.RetentionHours == 0, func() { w.RetentionHours = 168 }, Assumed{Input: "retention", Value: 168, Unit: "h", Flag: "--retention", Why: "Kafka's default log.retention.hours"})
+	set(w.ConsumerGroups == 0, func() { w.ConsumerGroups = 1 }, Assumed{Input: "consumer groups", Value: 1, Flag: "--consumer-groups"})
+	set(w.SegmentBytes == 0, func() { w.SegmentBytes = 1e9 }, Assumed{Input: "log.segment.bytes", Value: 1, Unit: "GB", Flag: "segment_bytes in --workload", Why: "Kafka's default"})
+	set(w.Durability == "", func() { w.Durability = "at-least-once" }, Assumed{Input: "delivery guarantee at-least-once", Flag: "--durability"})
+	set(w.Failures == nil, func() { one := 1; w.Failures = &one }, Assumed{Input: "broker failures to survive", Value: 1, Flag: "--failures"})
+	set(w.MaxRecoveryHours == 0, func() { w.MaxRecoveryHours = 4 }, Assumed{Input: "longest acceptable recovery", Value: 4, Unit: "h", Flag: "--max-recovery"})
 	if w.Goal == "" {
 		w.Goal = "balanced"
 	}
-	return notes
+	return out
 }
 
-// Validate checks the workload as given, before any cluster is contacted
-// or file written: no figure is negative, and with the assumed defaults
-// filled in (a copy; w is not changed) it describes a workload the
-// advisor can size.
-func (w Workload) Validate() error {
-	for _, f := range []struct {
-		flag string
-		v    float64
-	}{
-		{"--records-per-day", w.RecordsPerDay}, {"--avg-mbps", w.AvgMBps}, {"--record-size", w.RecordBytes},
-		{"--peak-factor", w.PeakFactor}, {"--replication-factor", float64(w.Replication)}, {"--min-insync-replicas", float64(w.MinInsync)},
-		{"--retention (hours)", w.RetentionHours}, {"--consumer-groups", float64(w.ConsumerGroups)}, {"--lagging-readers", float64(w.LaggingReaders)},
-		{"--lag-hours", w.LagHours}, {"--slo-p99", w.SLOp99Ms}, {"--headroom", w.Headroom}, {"--partitions", float64(w.Partitions)},
-		{"--target-mbps", w.TargetMBps}, {"--producer-partition-mbps", w.ProducerPartitionMBps}, {"--consumer-partition-mbps", w.ConsumerPartitionMBps},
-		{"--heap-gb", w.HeapGB}, {"segment_bytes", w.SegmentBytes}, {"--consumers-per-group", float64(w.Consumers)},
-	} {
-		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
-			return fmt.Errorf("%s %v: must not be negative (0: the default)", f.flag, f.v)
-		}
+// failures is the stated or default number of brokers lost.
+func failuresOf(w Workload) int {
+	if w.Failures == nil {
+		return 1
 	}
-	if w.PeakFactor != 0 && w.PeakFactor < 1 {
-		return fmt.Errorf("--peak-factor %v: must be at least 1 (the peak over the average)", w.PeakFactor)
-	}
-	if w.Replication != 0 && w.MinInsync > w.Replication {
-		return fmt.Errorf("--min-insync-replicas %d: must be at most --replication-factor %d", w.MinInsync, w.Replication)
-	}
-	w.defaults()
-	return w.validate()
+	return *w.Failures
 }
 
-func (w *Workload) validate() error {
+// validate refuses impossible workloads with one line that names the flag
+// and its valid range.
+func validate(w *Workload) error {
+	if w.RecordsPerDay < 0 || w.AvgMBps < 0 {
+		return fmt.Errorf("--avg-mbps and --records-per-day: must be positive")
+	}
 	if w.RecordsPerDay <= 0 && w.AvgMBps <= 0 {
-		return errors.New("the workload needs --records-per-day (with --record-size) or --avg-mbps")
+		return fmt.Errorf("the workload needs --records-per-day (with --record-size) or --avg-mbps")
 	}
 	if w.RecordsPerDay > 0 && w.RecordBytes <= 0 {
-		return errors.New("--records-per-day needs --record-size")
+		return fmt.Errorf("--records-per-day needs --record-size")
 	}
 	switch w.Durability {
 	case "at-most-once", "at-least-once", "exactly-once":
@@ -120,8 +72,61 @@ func (w *Workload) validate() error {
 	default:
 		return fmt.Errorf("--goal %q: must be throughput, latency, durability or balanced", w.Goal)
 	}
-	if w.PeakFactor < 1 || w.Replication < 1 || w.MinInsync < 1 || w.Headroom < 0 {
-		return errors.New("peak factor must be at least 1, replication and min.insync.replicas at least 1, headroom not negative")
+	type check struct {
+		bad  bool
+		flag string
+		v    any
+		rng  string
+	}
+	for _, c := range []check{
+		{w.Replication < 1, "--replication-factor", w.Replication, "at least 1"},
+		{w.MinInsync < 1 || w.MinInsync > w.Replication, "--min-insync-replicas", w.MinInsync, fmt.Sprintf("1 to the replication factor (%d)", w.Replication)},
+		{w.PeakFactor < 1, "--peak-factor", w.PeakFactor, "at least 1"},
+		{w.RetentionHours <= 0, "--retention", w.RetentionHours, "above 0 hours"},
+		{w.LocalRetentionHours < 0 || w.LocalRetentionHours > w.RetentionHours, "--local-retention", w.LocalRetentionHours, fmt.Sprintf("0 (no remote tier) to --retention (%g h)", w.RetentionHours)},
+		{w.Headroom < 0, "--headroom", w.Headroom, "0 or more"},
+		{w.ConsumerGroups < 0, "--consumer-groups", w.ConsumerGroups, "0 or more"},
+		{w.LaggingReaders < 0, "--lagging-readers", w.LaggingReaders, "0 or more"},
+		{w.LagHours < 0, "--lag-hours", w.LagHours, "0 or more"},
+		{w.Partitions < 0, "--partitions", w.Partitions, "0 or more"},
+		{w.Consumers < 0, "--consumers-per-group", w.Consumers, "0 or more"},
+		{failuresOf(*w) < 0, "--failures", failuresOf(*w), "0 or more"},
+		{w.Racks < 0 || w.Racks == 1, "--racks", w.Racks, "0 (no racks) or at least 2"},
+		{w.CompressionRatio < 0 || w.CompressionRatio > 2, "--compression-ratio", w.CompressionRatio, "above 0 up to 2 (compressed / uncompressed bytes)"},
+		{w.RecoveryMBps < 0, "--recovery-mbps", w.RecoveryMBps, "0 (derive it) or more"},
+		{w.MaxRecoveryHours <= 0, "--max-recovery", w.MaxRecoveryHours, "above 0 hours"},
+		{w.SLOp99Ms < 0, "--slo-p99", w.SLOp99Ms, "0 (none) or more"},
+		{w.HeapGB < 0, "--heap-gb", w.HeapGB, "0 (derive it) or more"},
+		{w.TargetMBps < 0 || w.ProducerPartitionMBps < 0 || w.ConsumerPartitionMBps < 0, "--target-mbps, --producer-partition-mbps, --consumer-partition-mbps", "a negative value", "0 (unknown) or more"},
+		{w.Hardware.DiskMBps < 0, "--broker-disk-mbps", w.Hardware.DiskMBps, "0 (unknown) or more"},
+		{w.Hardware.DiskGB < 0, "--broker-disk-gb", w.Hardware.DiskGB, "0 (unknown) or more"},
+		{w.Hardware.NICGbps < 0, "--broker-nic-gbps", w.Hardware.NICGbps, "0 (unknown) or more"},
+		{w.Hardware.Cores < 0, "--broker-cores", w.Hardware.Cores, "0 (unknown) or more"},
+		{w.Hardware.MemoryGB < 0, "--broker-memory-gb", w.Hardware.MemoryGB, "0 (unknown) or more"},
+	} {
+		if c.bad {
+			return fmt.Errorf("%s %v: must be %s", c.flag, c.v, c.rng)
+		}
 	}
 	return nil
+}
+
+// ValidateWorkload checks the workload as given, before any cluster is
+// contacted or file written: no figure is negative, and with the assumed
+// defaults filled in (on a copy) it is a workload the advisor can size.
+// assumeAvg stands in for a missing rate, as in Input.AssumeAvgMBps.
+func ValidateWorkload(w Workload, assumeAvg float64) error {
+	// The figures validate does not range-check once defaults are in.
+	for _, f := range []struct {
+		flag string
+		v    float64
+	}{
+		{"--records-per-day", w.RecordsPerDay}, {"--avg-mbps", w.AvgMBps}, {"--record-size", w.RecordBytes}, {"segment_bytes", w.SegmentBytes},
+	} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("%s %v: must not be negative (0: the default)", f.flag, f.v)
+		}
+	}
+	defaults(&w, assumeAvg)
+	return validate(&w)
 }

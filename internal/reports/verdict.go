@@ -132,6 +132,9 @@ func buildVerdict(in Input) verdict {
 	}
 	if a := in.Advice; a != nil {
 		v.Sizing = fmt.Sprintf("%d brokers", a.Sizing.Brokers)
+		if a.Sizing.Mode == result.ModeTextbook {
+			v.Sizing = "textbook sizing (no broker hardware given): " + v.Sizing
+		}
 		switch w := a.Workload; {
 		case w.AvgMBps > 0:
 			v.Sizing += fmt.Sprintf(" for an average of %g MB/s", w.AvgMBps)

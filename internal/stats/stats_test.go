@@ -36,3 +36,16 @@ func TestAgainstR(t *testing.T) {
 		t.Errorf("p = %v", p)
 	}
 }
+
+func TestMedian(t *testing.T) {
+	x := []float64{30, 10, 20}
+	if m := Median(x); m != 20 || x[0] != 30 {
+		t.Errorf("median %v of %v", m, x)
+	}
+	if m := Median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("even median %v", m)
+	}
+	if !math.IsNaN(Median(nil)) {
+		t.Error("median of nothing")
+	}
+}

@@ -34,6 +34,13 @@ type Config struct {
 	// SLO is the p99 objective of the max-rate search. Default 100 ms.
 	SLO      time.Duration
 	Workload advisor.Workload
+	// BrokerProbes are probe documents of broker hosts: the advice sizes
+	// brokers from them. Without them (or ProbeIsBroker) the sizing is the
+	// textbook's: this host runs the load, not a broker.
+	BrokerProbes []string
+	// ProbeIsBroker says this host is a broker host, so its own probe
+	// may size the brokers.
+	ProbeIsBroker bool
 	// Base are client properties every run starts from: the command's
 	// --command-config, connection flags and -X, layered.
 	Base []clientcfg.Property
@@ -125,11 +132,7 @@ func (c *Config) Validate() error {
 	case c.Dir == "":
 		return errors.New("--out must not be empty: it names the folder for every artefact")
 	}
-	w := c.Workload
-	if w.AvgMBps == 0 && w.RecordsPerDay == 0 {
-		w.AvgMBps = defaultAvgMBps
-	}
-	if err := w.Validate(); err != nil {
+	if err := advisor.ValidateWorkload(c.Workload, defaultAvgMBps); err != nil {
 		return err
 	}
 	for _, dims := range [][]result.Dimension{p.producerDims, p.consumerDims} {
@@ -152,9 +155,6 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	p, _ := presets(cfg.Preset)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Workload.AvgMBps == 0 && cfg.Workload.RecordsPerDay == 0 {
-		cfg.Workload.AvgMBps = defaultAvgMBps
 	}
 	if cfg.Budget > 0 {
 		var cancel context.CancelFunc
@@ -186,7 +186,15 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		return time.Duration(float64(cfg.Budget-time.Since(began)) * part)
 	}
 	in := reports.Input{Title: "ktune tune report"}
-	adv := advisor.Input{Workload: cfg.Workload}
+	// Without a stated rate the advice assumes 10 MB/s and says so.
+	adv := advisor.Input{Workload: cfg.Workload, AssumeAvgMBps: 10}
+	for _, path := range cfg.BrokerProbes {
+		bp, err := result.ReadProbe(path)
+		if err != nil {
+			return nil, fmt.Errorf("--broker-probe: %w", err)
+		}
+		adv.Probes = append(adv.Probes, advisor.Named[*result.Probe]{Path: path, Doc: bp})
+	}
 
 	stage(0)
 	pr, err := probe.Run(ctx, probe.Config{LogDirs: []string{cfg.Dir}, TestBytes: p.probeBytes, Budget: p.probeBudget, Logger: cfg.Logger})
@@ -197,7 +205,9 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		return sum, err
 	}
 	in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: "probe.json", Doc: pr})
-	adv.Probes = in.Probes
+	if cfg.ProbeIsBroker {
+		adv.Probes = append(adv.Probes, in.Probes...)
+	}
 
 	prod, err := clientcfg.Resolve(cfg.Base, clientcfg.Producer)
 	if err != nil {

@@ -62,6 +62,17 @@ func TestTuneEmbedded(t *testing.T) {
 	if sum.Advice.Sizing.Partitions != 0 {
 		t.Error("partitions were sized from embedded runs")
 	}
+	// This host runs the load: without --broker-probe or --probe-is-broker
+	// its disk sizes nothing, and the assumed rate is named.
+	if s := sum.Advice.Sizing; s.Mode != "textbook" || s.Hardware != nil {
+		t.Errorf("sizing mode %s from hardware %+v", s.Mode, s.Hardware)
+	}
+	if !strings.Contains(sum.Advice.AssumedSummary(), "assumed: 10 MB/s average (pass --avg-mbps)") {
+		t.Errorf("assumptions: %s", sum.Advice.AssumedSummary())
+	}
+	if src := sum.Advice.Sizing.Figures[0].Inputs[0].Source; !strings.HasPrefix(src, "assumption") {
+		t.Errorf("the assumed average's source is %q", src)
+	}
 	notes := strings.Join(sum.Advice.Notes, "\n")
 	if !strings.Contains(notes, "produce-1-partition.json: from the embedded cluster; not used for sizing") {
 		t.Errorf("notes: %s", notes)

@@ -28,6 +28,9 @@ func NewCmd(version string) *cobra.Command {
 		workloadFile        string
 		probeFiles, results []string
 		retention           time.Duration
+		localRetention      time.Duration
+		maxRecovery         time.Duration
+		failures            int
 		propDir             string
 		out                 cmdutil.OutputFlags
 	)
@@ -38,18 +41,29 @@ func NewCmd(version string) *cobra.Command {
 results (--results: produce, consume and sweep documents) into a hardware
 sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
 configuration, every number with its formula, its inputs and where each came
-from. Without measurements it applies the textbook rules and says so; measured
-disk bandwidth replaces the 100 MB/s-per-broker assumption, measured
-single-partition throughput drives the partition count, and sweep results give
-the Pareto front and the best point for --goal. With --brokers it also audits
+from. Without broker hardware it applies the textbook rules and says so; with
+it (--broker-* flags or --probe of broker hosts) each resource is checked with
+--failures brokers lost and the binding one named. Measured single-partition
+throughput drives the partition count; sweep results give the Pareto front,
+and the best point for --goal among those that meet --durability. With --brokers it also audits
 the live cluster. Results from the embedded cluster are never used for sizing.`,
 		Example: `  ktune advise --records-per-day 100000000 --record-size 1000 --peak-factor 20 --replication-factor 2 --retention 72h
-  ktune advise --workload workload.yaml --probe probe.json --results sweep.json --goal throughput --write-properties conf/
+  ktune advise --workload workload.yaml --probe broker1.json --probe broker2.json --results sweep.json --goal throughput --write-properties conf/
+  ktune advise --avg-mbps 50 --peak-factor 3 --broker-disk-mbps 300 --broker-nic-gbps 10 --broker-disk-gb 4000 --racks 3
   ktune advise --avg-mbps 50 --brokers 127.0.0.1:9092 -o md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := out.Validate(); err != nil {
 				return err
+			}
+			if err := explicitZero(cmd); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("failures") {
+				w.Failures = &failures
+			}
+			if cmd.Flags().Changed("max-recovery") {
+				w.MaxRecoveryHours = maxRecovery.Hours()
 			}
 			if workloadFile != "" {
 				data, err := os.ReadFile(workloadFile)
@@ -68,7 +82,10 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 			if retention != 0 {
 				w.RetentionHours = retention.Hours()
 			}
-			if err := w.Validate(); err != nil {
+			if localRetention != 0 {
+				w.LocalRetentionHours = localRetention.Hours()
+			}
+			if err := advisor.ValidateWorkload(w, 0); err != nil {
 				return err
 			}
 			if propDir != "" && len(results) == 0 {
@@ -139,7 +156,21 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.ProducerPartitionMBps, "producer-partition-mbps", 0, "producer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.ConsumerPartitionMBps, "consumer-partition-mbps", 0, "consumer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.HeapGB, "heap-gb", 0, "broker JVM heap in GB (default 6)")
-	fs.StringArrayVar(&probeFiles, "probe", nil, "probe document from ktune probe (repeatable)")
+	fs.IntVar(&failures, "failures", 1, "brokers the sizing survives losing")
+	fs.IntVar(&w.Racks, "racks", 0, "racks the brokers spread over: size for losing a whole rack (ceil(B / racks) brokers)")
+	fs.Float64Var(&w.CompressionRatio, "compression-ratio", 0, "compressed / uncompressed bytes (default: measured in the recommended sweep point, else 1)")
+	fs.Float64Var(&w.RecoveryMBps, "recovery-mbps", 0, "re-replication MB/s per receiving broker (default: the spare disk or network bandwidth at peak)")
+	fs.DurationVar(&maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time to re-replicate a failed broker")
+	fs.DurationVar(&localRetention, "local-retention", 0, "with a remote tier: what brokers keep locally (local.retention.ms); remote storage is reported apart")
+	fs.BoolVar(&w.DedicatedControllers, "dedicated-controllers", false, "recommend dedicated KRaft controllers at any size (they are recommended above 9 brokers anyway)")
+	fs.BoolVar(&w.PreferMeasured, "prefer-measured", false, "let measured single-partition throughput beat --producer-partition-mbps and --consumer-partition-mbps")
+	fs.BoolVar(&w.IdempotenceOptional, "idempotence-optional", false, "at-least-once accepts acks=all points without idempotence (duplicates on retry are acceptable)")
+	fs.Float64Var(&w.Hardware.DiskMBps, "broker-disk-mbps", 0, "one broker's sequential disk write MB/s (beats --probe)")
+	fs.Float64Var(&w.Hardware.DiskGB, "broker-disk-gb", 0, "one broker's log dir capacity in GB, all disks (beats --probe)")
+	fs.Float64Var(&w.Hardware.NICGbps, "broker-nic-gbps", 0, "one broker's link speed in Gbit/s (beats --probe)")
+	fs.Float64Var(&w.Hardware.Cores, "broker-cores", 0, "one broker's cores (beats --probe)")
+	fs.Float64Var(&w.Hardware.MemoryGB, "broker-memory-gb", 0, "one broker's memory in GB (beats --probe)")
+	fs.StringArrayVar(&probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
 	fs.StringArrayVar(&results, "results", nil, "produce, consume or sweep result document (repeatable)")
 	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
@@ -159,15 +190,36 @@ func mergeFlags(cmd *cobra.Command, file, flags *advisor.Workload) {
 	names := map[string]string{"records-per-day": "records_per_day", "avg-mbps": "avg_mbps", "record-size": "record_size_bytes", "peak-factor": "peak_factor",
 		"replication-factor": "replication_factor", "min-insync-replicas": "min_insync_replicas", "consumer-groups": "consumer_groups", "lagging-readers": "lagging_readers",
 		"slo-p99": "slo_p99_ms", "durability": "durability", "goal": "goal", "headroom": "headroom", "partitions": "partitions", "heap-gb": "heap_gb",
-		"target-mbps": "target_mbps", "producer-partition-mbps": "producer_partition_mbps", "consumer-partition-mbps": "consumer_partition_mbps", "lag-hours": "lag_hours", "consumers-per-group": "consumers_per_group"}
+		"target-mbps": "target_mbps", "producer-partition-mbps": "producer_partition_mbps", "consumer-partition-mbps": "consumer_partition_mbps", "lag-hours": "lag_hours", "consumers-per-group": "consumers_per_group",
+		"failures": "failures", "racks": "racks", "compression-ratio": "compression_ratio", "recovery-mbps": "recovery_mbps", "max-recovery": "max_recovery_hours",
+		"dedicated-controllers": "dedicated_controllers", "prefer-measured": "prefer_measured", "idempotence-optional": "idempotence_optional"}
+	hw := map[string]*float64{"broker-disk-mbps": &file.Hardware.DiskMBps, "broker-disk-gb": &file.Hardware.DiskGB, "broker-nic-gbps": &file.Hardware.NICGbps,
+		"broker-cores": &file.Hardware.Cores, "broker-memory-gb": &file.Hardware.MemoryGB}
+	from := map[string]float64{"broker-disk-mbps": flags.Hardware.DiskMBps, "broker-disk-gb": flags.Hardware.DiskGB, "broker-nic-gbps": flags.Hardware.NICGbps,
+		"broker-cores": flags.Hardware.Cores, "broker-memory-gb": flags.Hardware.MemoryGB}
 	sub := map[string]any{}
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		if key, ok := names[f.Name]; ok {
 			sub[key] = fm[key]
 		}
+		if dst, ok := hw[f.Name]; ok {
+			*dst = from[f.Name]
+		}
 	})
 	b, _ := json.Marshal(sub)
 	json.Unmarshal(b, file)
+}
+
+// explicitZero refuses a 0 typed for a flag whose 0 otherwise means "not
+// given, assume the default".
+func explicitZero(cmd *cobra.Command) error {
+	for name, rng := range map[string]string{"replication-factor": "at least 1", "min-insync-replicas": "1 to the replication factor",
+		"peak-factor": "at least 1", "retention": "above 0", "avg-mbps": "above 0", "max-recovery": "above 0"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && (f.Value.String() == "0" || f.Value.String() == "0s") {
+			return fmt.Errorf("--%s 0: must be %s", name, rng)
+		}
+	}
+	return nil
 }
 
 // readResults reads produce, consume, e2e and sweep documents.

@@ -2,12 +2,10 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/reports"
 	"github.com/ktune/ktune/result"
 )
@@ -58,15 +56,26 @@ func Load(paths []string) (reports.Input, error) {
 	if len(set.Comparisons) == 1 {
 		in.Comparison = set.Comparisons[0].Doc
 	}
-	for _, o := range set.Other {
-		if o.Kind != advisor.KindAdvice {
-			return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe, comparison and advice documents", o.Path, o.Kind)
-		}
-		var a advisor.Advice
-		if err := json.Unmarshal(o.Data, &a); err != nil {
-			return in, fmt.Errorf("%s: %w", o.Path, err)
-		}
-		in.Advice = &a
+	if len(set.Advice) > 1 {
+		return in, fmt.Errorf("%s: one advice document at a time", set.Advice[1].Path)
+	}
+	if len(set.Advice) == 1 {
+		in.Advice = set.Advice[0].Doc
+	}
+	if others := append(set.Other, kinds(set.Disruptions, set.Drains)...); len(others) > 0 {
+		return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe, comparison and advice documents", others[0].Path, others[0].Kind)
 	}
 	return in, nil
+}
+
+// kinds lists documents report does not draw yet.
+func kinds(ds []result.Named[*result.Disruption], dr []result.Named[*result.Drain]) []result.Raw {
+	var out []result.Raw
+	for _, d := range ds {
+		out = append(out, result.Raw{Path: d.Path, Kind: d.Doc.Kind})
+	}
+	for _, d := range dr {
+		out = append(out, result.Raw{Path: d.Path, Kind: d.Doc.Kind})
+	}
+	return out
 }

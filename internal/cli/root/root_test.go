@@ -234,6 +234,11 @@ func TestAdvise(t *testing.T) {
 		{[]string{"advise", "--avg-mbps", "1", "--goal", "speed"}, "--goal"},
 		{[]string{"advise", "--avg-mbps", "1", "-o", "pdf"}, "table, md or json"},
 		{[]string{"advise", "--avg-mbps", "1", "--write-properties", props}, "no recommended configuration"},
+		{[]string{"advise", "--avg-mbps", "1", "--replication-factor", "0"}, "--replication-factor 0: must be at least 1"},
+		{[]string{"advise", "--avg-mbps", "1", "--replication-factor", "2", "--min-insync-replicas", "3"}, "--min-insync-replicas 3: must be 1 to the replication factor (2)"},
+		{[]string{"advise", "--avg-mbps", "1", "--retention", "-24h"}, "--retention -24: must be above 0 hours"},
+		{[]string{"advise", "--avg-mbps", "1", "--failures", "-1"}, "--failures -1: must be 0 or more"},
+		{[]string{"advise", "--avg-mbps", "1", "--broker-nic-gbps", "-10"}, "--broker-nic-gbps -10: must be 0 (unknown) or more"},
 	} {
 		if _, _, err := run(t, append(tt.args, "--out", filepath.Join(dir, "x.json"))...); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,11 +76,27 @@ cluster: a demonstration, never a sizing.`,
 			}
 			if sum != nil && sum.Advice != nil {
 				a := sum.Advice
-				fmt.Fprintf(w, "sizing: %d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
+				if a.Sizing.Mode == advisor.ModeTextbook {
+					fmt.Fprint(w, "textbook sizing (no broker hardware: pass --broker-probe FILE, or --probe-is-broker on a broker host): ")
+				} else {
+					fmt.Fprintf(w, "sizing with %d broker(s) lost: ", a.Sizing.Failures)
+				}
+				fmt.Fprintf(w, "%d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
 				if a.Sizing.Partitions > 0 {
 					fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
 				}
 				fmt.Fprintln(w)
+				other := 0
+				for _, x := range a.Assumed {
+					if cmd.Flags().Lookup(strings.TrimPrefix(x.Flag, "--")) != nil {
+						fmt.Fprintln(w, x)
+					} else {
+						other++
+					}
+				}
+				if other > 0 {
+					fmt.Fprintf(w, "%d more assumptions in advice.json (ktune advise states them)\n", other)
+				}
 				if c := a.Config; c != nil && c.Best != nil {
 					fmt.Fprintf(w, "config: %s (%s)\n", c.Why, result.ParamsLabel(c.Best.Params))
 				}
@@ -105,5 +122,7 @@ cluster: a demonstration, never a sizing.`,
 	fs.Float64Var(&avg, "avg-mbps", 0, "the workload's average produce MB/s for the sizing (default 10, an assumption)")
 	fs.Float64Var(&peak, "peak-factor", 0, "the workload's peak over average")
 	fs.StringVar(&goal, "goal", "throughput", "throughput, latency, durability or balanced")
+	fs.StringArrayVar(&cfg.BrokerProbes, "broker-probe", nil, "probe document of a broker host (ktune probe run there; repeatable): size the brokers from it")
+	fs.BoolVar(&cfg.ProbeIsBroker, "probe-is-broker", false, "this host is a broker host: size the brokers from its own probe")
 	return cmd
 }
