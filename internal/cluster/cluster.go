@@ -42,6 +42,9 @@ type Config struct {
 	AllowRemote bool
 	// EmbeddedBrokers is the broker count of the embedded cluster. Default 3.
 	EmbeddedBrokers int
+	// EmbeddedMaxBytes bounds the records the embedded cluster keeps.
+	// Default DefaultEmbeddedMaxBytes.
+	EmbeddedMaxBytes int64
 	// Logger receives connection logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -53,9 +56,10 @@ type Conn struct {
 	// Fake is the embedded cluster, nil for a real one.
 	Fake *kfake.Cluster
 
-	seeds []string
-	opts  []kgo.Opt
-	log   *slog.Logger
+	embedded *Embedded
+	seeds    []string
+	opts     []kgo.Opt
+	log      *slog.Logger
 }
 
 // Open starts the embedded cluster or checks the real one, within
@@ -69,18 +73,14 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	}
 	c := &Conn{log: cfg.Logger}
 	if len(cfg.Brokers) == 0 {
-		n := cfg.EmbeddedBrokers
-		if n <= 0 {
-			n = 3
-		}
-		fake, err := kfake.NewCluster(kfake.NumBrokers(n))
+		e, err := StartEmbedded(EmbeddedConfig{Brokers: cfg.EmbeddedBrokers, MaxBytes: cfg.EmbeddedMaxBytes, Logger: cfg.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("starting the embedded cluster: %w", err)
+			return nil, err
 		}
-		c.Fake = fake
-		c.seeds = fake.ListenAddrs()
+		c.embedded, c.Fake = e, e.Cluster
+		c.seeds = e.Addrs()
 		c.Info.Embedded = true
-		cfg.Logger.Info("started embedded kfake cluster; its results say nothing about a real broker", "brokers", n, "addrs", c.seeds)
+		cfg.Logger.Info("started embedded kfake cluster; its results say nothing about a real broker", "brokers", e.cfg.Brokers, "max_bytes", e.cfg.MaxBytes, "addrs", c.seeds)
 	} else {
 		for _, b := range cfg.Brokers {
 			if err := checkTarget(b, cfg.AllowRemote); err != nil {
@@ -177,8 +177,8 @@ func (c *Conn) NewClient(extra ...kgo.Opt) (*kgo.Client, error) {
 
 // Close stops the embedded cluster, if any.
 func (c *Conn) Close() {
-	if c.Fake != nil {
-		c.Fake.Close()
-		c.Fake = nil
+	if c.embedded != nil {
+		c.embedded.Close()
+		c.embedded, c.Fake = nil, nil
 	}
 }

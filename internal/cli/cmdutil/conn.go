@@ -40,7 +40,7 @@ type ConnFlags struct {
 // Register adds the connection flags to cmd.
 func (f *ConnFlags) Register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster)")
+	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster that "+cluster.EmbeddedBound+")")
 	fs.BoolVar(&f.TLS, "tls", false, "connect with TLS")
 	fs.StringVar(&f.TLSCA, "tls-ca", "", "PEM file of the CA that signed the brokers' certificates (implies --tls)")
 	fs.StringVar(&f.TLSCert, "tls-cert", "", "PEM client certificate for mutual TLS (implies --tls)")
