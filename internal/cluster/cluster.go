@@ -8,6 +8,7 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -151,11 +152,37 @@ func (c *Conn) explain(ctx context.Context, err error, timeout time.Duration) er
 		return fmt.Errorf("not authorized on the cluster at %s: %v", addrs, err)
 	case errors.Is(err, ErrRemoteTarget):
 		return err
+	case tlsRefused(err) != "":
+		return fmt.Errorf("TLS with %s failed: %v; %s", addrs, err, tlsRefused(err))
 	case errors.Is(err, context.DeadlineExceeded), isNetErr(err):
 		return fmt.Errorf("cannot reach Kafka at %s within %s (%v); check --brokers and that the brokers listen there", addrs, timeout, err)
 	default:
 		return fmt.Errorf("connecting to Kafka at %s: %w", addrs, err)
 	}
+}
+
+// tlsRefused says what to do about a TLS handshake failure, "" for
+// another error.
+func tlsRefused(err error) string {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		verify    *tls.CertificateVerificationError
+		host      x509.HostnameError
+		remote    *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "pass the CA that signed the brokers' certificates with --tls-ca (ssl.truststore.location)"
+	case errors.As(err, &host):
+		return "the brokers' certificate does not name the address in --brokers; connect by a name it carries"
+	case errors.As(err, &verify):
+		return "check the brokers' certificate and --tls-ca (ssl.truststore.location)"
+	case errors.As(err, &remote) && remote.Op == "remote error" && strings.Contains(remote.Err.Error(), "certificate"):
+		// A TLS alert from the broker (bad_certificate,
+		// certificate_required): it did not accept the client's.
+		return "the brokers refused the client certificate: pass --tls-cert and --tls-key signed by a CA they trust"
+	}
+	return ""
 }
 
 func isNetErr(err error) bool {
