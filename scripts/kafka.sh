@@ -19,6 +19,7 @@
 #   scripts/kafka.sh status               bootstrap and exit 0 if running, else exit 1
 #   scripts/kafka.sh stop-broker I        stop node I (1-based), keeping its data
 #   scripts/kafka.sh start-broker I       start node I again
+#   scripts/kafka.sh newest [MAJOR]      the newest Kafka MAJOR.x (default 4) Maven serves
 #   scripts/kafka.sh classpath [--version V]
 #   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
 #       org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance,
@@ -340,6 +341,19 @@ cmd_start() {
 	bootstrap_of "$n" "$PORT"
 }
 
+# cmd_newest MAJOR: the newest release of MAJOR.x that Maven resolves, by a
+# version range on the broker artifact.
+cmd_newest() {
+	local major=${1:-4} v
+	[[ $major =~ ^[0-9]+$ ]] || die "newest: MAJOR must be a number, e.g. 4"
+	need_tools
+	v=$(mvn -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:list -Dkafka.version="[$major,$((major + 1)))" \
+		-Dkafka.log4j2 -DincludeArtifactIds=kafka_2.13 -DexcludeTransitive=true 2>&1 |
+		sed -n 's/.*org\.apache\.kafka:kafka_2\.13:jar:\([^:]*\):.*/\1/p' | head -n 1)
+	[ -n "$v" ] || die "Maven resolved no Kafka $major.x release"
+	echo "$v"
+}
+
 cmd_stop() {
 	local n i pid
 	n=$(cluster_brokers)
@@ -375,6 +389,7 @@ main() {
 	case $cmd in
 	start) cmd_start "$@" ;;
 	stop) cmd_stop ;;
+	newest) cmd_newest "$@" ;;
 	status) cmd_status ;;
 	stop-broker) stop_node "$(node_arg "${1:-}")" ;;
 	start-broker) start_node "$(node_arg "${1:-}")" ;;
