@@ -18,7 +18,7 @@
 #   scripts/kafka.sh stop                 stop the brokers it started, remove their data
 #   scripts/kafka.sh status               bootstrap and exit 0 if running, else exit 1
 #   scripts/kafka.sh stop-broker I        stop node I (1-based), keeping its data
-#   scripts/kafka.sh start-broker I       start node I again
+#   scripts/kafka.sh start-broker I       start node I again and wait until every broker answers
 #   scripts/kafka.sh newest [MAJOR]      the newest Kafka MAJOR.x (default 4) Maven serves
 #   scripts/kafka.sh classpath [--version V]
 #   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
@@ -33,6 +33,8 @@
 #   PORT+200+i-1   SASL_PLAINTEXT (--sasl)
 #   PORT+300+i-1   SSL, server certificate only (--tls)
 #   PORT+400+i-1   SSL, client certificate required (--tls)
+# Keep PORT+499 below the kernel's ephemeral range (32768 and up on Linux):
+# a listener there can find its port taken by some client's connection.
 # KTUNE_KAFKA_SASL_PASSWORD sets the SASL password (default: random).
 set -euo pipefail
 
@@ -392,7 +394,10 @@ main() {
 	newest) cmd_newest "$@" ;;
 	status) cmd_status ;;
 	stop-broker) stop_node "$(node_arg "${1:-}")" ;;
-	start-broker) start_node "$(node_arg "${1:-}")" ;;
+	start-broker)
+		start_node "$(node_arg "${1:-}")"
+		wait_ready "$(cluster_brokers)"
+		;;
 	classpath)
 		local v
 		v=$(cluster_version)
