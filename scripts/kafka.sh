@@ -67,7 +67,8 @@ fetch() {
 	if ! mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
 		-Dkafka.version="$v" "$logprop" -DoutputDirectory="$dir" >"$dir.mvn.log" 2>&1; then
 		tail -n 20 "$dir.mvn.log" >&2
-		rm -rf "$dir"
+		rm -rf "$dir" "$dir.mvn.log"
+		rmdir "$(dirname "$dir")" 2>/dev/null || true
 		die "Maven could not fetch org.apache.kafka:kafka_2.13:$v; try another --version"
 	fi
 	rm -f "$dir.mvn.log"
