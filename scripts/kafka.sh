@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # kafka.sh: a real Apache Kafka cluster (KRaft mode) on 127.0.0.1, on demand.
 #
-#   scripts/kafka.sh start [--brokers 1|3] [--version V] [--sasl]
+#   scripts/kafka.sh start [--brokers 1|3] [--version V] [--sasl] [--tls]
 #       Fetches Kafka's jars with Maven into $KTUNE_CACHE/kafka/V (default
 #       ~/.cache/ktune/kafka/V), formats storage, starts the brokers and waits
 #       until they all answer. Prints the bootstrap address on stdout (and
 #       nothing else); writes $STATE/env with KTUNE_KAFKA_* variables. A second
 #       start while the cluster runs reuses it.
+#       --sasl adds a SASL_PLAINTEXT listener with the mechanisms PLAIN,
+#       SCRAM-SHA-256 and SCRAM-SHA-512 for user ktune (password in
+#       $STATE/sasl-password and the env file).
+#       --tls makes a CA, a broker certificate (for 127.0.0.1 and localhost)
+#       and a client certificate with openssl, all in $STATE/tls, and adds two
+#       SSL listeners: one with server authentication only, one that requires
+#       a client certificate signed by the CA (mutual TLS). The brokers read
+#       PEM key and trust stores (ssl.keystore.type=PEM).
 #   scripts/kafka.sh stop                 stop the brokers it started, remove their data
 #   scripts/kafka.sh status               bootstrap and exit 0 if running, else exit 1
 #   scripts/kafka.sh stop-broker I        stop node I (1-based), keeping its data
-#   scripts/kafka.sh start-broker I       start node I again
+#   scripts/kafka.sh start-broker I       start node I again and wait until every broker answers
+#   scripts/kafka.sh newest [MAJOR]      the newest Kafka MAJOR.x (default 4) Maven serves
 #   scripts/kafka.sh classpath [--version V]
 #   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
 #       org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance,
@@ -18,8 +27,15 @@
 #
 # Environment: KTUNE_CACHE (jar cache root), KTUNE_KAFKA_STATE (state folder,
 # default ${TMPDIR:-/tmp}/ktune-kafka), KTUNE_KAFKA_PORT (first broker port,
-# default 19092: broker i listens on PORT+i-1, its controller on PORT+100+i-1,
-# SASL_PLAINTEXT on PORT+200+i-1), KTUNE_KAFKA_SASL_PASSWORD.
+# default 19092). Ports of broker i (1-based):
+#   PORT+i-1       PLAINTEXT (also between brokers)
+#   PORT+100+i-1   CONTROLLER (KRaft)
+#   PORT+200+i-1   SASL_PLAINTEXT (--sasl)
+#   PORT+300+i-1   SSL, server certificate only (--tls)
+#   PORT+400+i-1   SSL, client certificate required (--tls)
+# Keep PORT+499 below the kernel's ephemeral range (32768 and up on Linux):
+# a listener there can find its port taken by some client's connection.
+# KTUNE_KAFKA_SASL_PASSWORD sets the SASL password (default: random).
 set -euo pipefail
 
 DEFAULT_VERSION=3.9.2 # the newest 3.9.x served here (3.9.3 is not)
@@ -51,7 +67,8 @@ fetch() {
 	if ! mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
 		-Dkafka.version="$v" "$logprop" -DoutputDirectory="$dir" >"$dir.mvn.log" 2>&1; then
 		tail -n 20 "$dir.mvn.log" >&2
-		rm -rf "$dir"
+		rm -rf "$dir" "$dir.mvn.log"
+		rmdir "$(dirname "$dir")" 2>/dev/null || true
 		die "Maven could not fetch org.apache.kafka:kafka_2.13:$v; try another --version"
 	fi
 	rm -f "$dir.mvn.log"
@@ -122,7 +139,7 @@ EOF
 }
 
 write_config() {
-	local i=$1 n=$2 sasl=$3 voters="" j rf=1 isr=1
+	local i=$1 n=$2 sasl=$3 tls=$4 voters="" j rf=1 isr=1
 	for ((j = 1; j <= n; j++)); do voters+="${voters:+,}$j@127.0.0.1:$((PORT + 100 + j - 1))"; done
 	if [ "$n" -ge 3 ]; then rf=3 isr=2; fi
 	local listeners="PLAINTEXT://127.0.0.1:$((PORT + i - 1)),CONTROLLER://127.0.0.1:$((PORT + 100 + i - 1))"
@@ -130,6 +147,10 @@ write_config() {
 	if [ "$sasl" = 1 ]; then
 		listeners+=",SASL_PLAINTEXT://127.0.0.1:$((PORT + 200 + i - 1))"
 		advertised+=",SASL_PLAINTEXT://127.0.0.1:$((PORT + 200 + i - 1))"
+	fi
+	if [ "$tls" = 1 ]; then
+		listeners+=",SSL://127.0.0.1:$((PORT + 300 + i - 1)),MTLS://127.0.0.1:$((PORT + 400 + i - 1))"
+		advertised+=",SSL://127.0.0.1:$((PORT + 300 + i - 1)),MTLS://127.0.0.1:$((PORT + 400 + i - 1))"
 	fi
 	mkdir -p "$STATE/node$i"
 	cat >"$STATE/node$i/server.properties" <<EOF
@@ -140,7 +161,7 @@ listeners=$listeners
 advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,MTLS:SSL
 log.dirs=$STATE/node$i/data
 num.partitions=1
 default.replication.factor=$rf
@@ -158,11 +179,47 @@ log.segment.bytes=268435456
 log.retention.hours=2
 EOF
 	if [ "$sasl" = 1 ]; then
+		local pw
+		pw=$(cat "$STATE/sasl-password")
 		cat >>"$STATE/node$i/server.properties" <<EOF
-sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_ktune="$pw";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 EOF
+		chmod 600 "$STATE/node$i/server.properties"
 	fi
+	if [ "$tls" = 1 ]; then
+		cat >>"$STATE/node$i/server.properties" <<EOF
+ssl.keystore.type=PEM
+ssl.keystore.location=$STATE/tls/broker-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$STATE/tls/ca.pem
+listener.name.mtls.ssl.client.auth=required
+EOF
+	fi
+}
+
+# make_certs: a CA, a broker certificate for 127.0.0.1 and localhost, and a
+# client certificate, all signed by the CA, in $STATE/tls. Keys are
+# unencrypted PKCS#8 (what Kafka's PEM key store reads without a password)
+# and readable by this user only.
+make_certs() {
+	command -v openssl >/dev/null || die "openssl not found: apt-get install openssl"
+	local d=$STATE/tls
+	(
+		umask 077
+		mkdir -p "$d" && cd "$d"
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj "/CN=ktune test CA" 2>/dev/null
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >broker.ext
+		printf 'extendedKeyUsage=clientAuth\n' >client.ext
+		for who in broker client; do
+			openssl req -newkey rsa:2048 -nodes -keyout "$who.key" -out "$who.csr" -subj "/CN=ktune-$who" 2>/dev/null
+			openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile "$who.ext" -out "$who.pem" 2>/dev/null
+		done
+		cat broker.key broker.pem >broker-keystore.pem
+		rm -f ./*.csr ./*.ext ca.srl
+	) || die "making the TLS certificates in $d failed"
 }
 
 node_running() {
@@ -222,7 +279,7 @@ wait_ready() {
 }
 
 write_env() {
-	local n=$1 v=$2 sasl=$3
+	local n=$1 v=$2 sasl=$3 tls=$4
 	{
 		echo "KTUNE_KAFKA_BOOTSTRAP=$(bootstrap_of "$n" "$PORT")"
 		echo "KTUNE_KAFKA_VERSION=$v"
@@ -231,17 +288,26 @@ write_env() {
 			echo "KTUNE_KAFKA_SASL_BOOTSTRAP=$(bootstrap_of "$n" $((PORT + 200)))"
 			echo "KTUNE_KAFKA_SASL_USER=ktune"
 			echo "KTUNE_KAFKA_SASL_PASSWORD=$(cat "$STATE/sasl-password")"
+			echo "KTUNE_KAFKA_SASL_MECHANISMS=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"
+		fi
+		if [ "$tls" = 1 ]; then
+			echo "KTUNE_KAFKA_TLS_BOOTSTRAP=$(bootstrap_of "$n" $((PORT + 300)))"
+			echo "KTUNE_KAFKA_MTLS_BOOTSTRAP=$(bootstrap_of "$n" $((PORT + 400)))"
+			echo "KTUNE_KAFKA_TLS_CA=$STATE/tls/ca.pem"
+			echo "KTUNE_KAFKA_TLS_CLIENT_CERT=$STATE/tls/client.pem"
+			echo "KTUNE_KAFKA_TLS_CLIENT_KEY=$STATE/tls/client.key"
 		fi
 	} >"$STATE/env"
 }
 
 cmd_start() {
-	local n=1 v=$DEFAULT_VERSION sasl=0
+	local n=1 v=$DEFAULT_VERSION sasl=0 tls=0
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--brokers) n=$2; shift 2 ;;
 		--version) v=$2; shift 2 ;;
 		--sasl) sasl=1; shift ;;
+		--tls) tls=1; shift ;;
 		*) die "start: unknown argument $1 (see --help)" ;;
 		esac
 	done
@@ -262,19 +328,33 @@ cmd_start() {
 	if [ "$sasl" = 1 ]; then
 		local pw=${KTUNE_KAFKA_SASL_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}
 		(umask 077 && echo "$pw" >"$STATE/sasl-password")
-		scram=(--add-scram "SCRAM-SHA-512=[name=ktune,password=$pw]")
+		scram=(--add-scram "SCRAM-SHA-256=[name=ktune,password=$pw]" --add-scram "SCRAM-SHA-512=[name=ktune,password=$pw]")
 	fi
+	if [ "$tls" = 1 ]; then make_certs; fi
 	local t0=$SECONDS
 	for ((i = 1; i <= n; i++)); do
-		write_config "$i" "$n" "$sasl"
+		write_config "$i" "$n" "$sasl" "$tls"
 		quick "$v" 256m kafka.tools.StorageTool format -t "$cid" -c "$STATE/node$i/server.properties" "${scram[@]}" >/dev/null ||
 			die "formatting storage for node $i failed"
 	done
 	for ((i = 1; i <= n; i++)); do start_node "$i"; done
 	wait_ready "$n"
-	write_env "$n" "$v" "$sasl"
+	write_env "$n" "$v" "$sasl" "$tls"
 	log "Kafka $v: $n broker(s) up in $((SECONDS - t0)) s; state in $STATE"
 	bootstrap_of "$n" "$PORT"
+}
+
+# cmd_newest MAJOR: the newest release of MAJOR.x that Maven resolves, by a
+# version range on the broker artifact.
+cmd_newest() {
+	local major=${1:-4} v
+	[[ $major =~ ^[0-9]+$ ]] || die "newest: MAJOR must be a number, e.g. 4"
+	need_tools
+	v=$(mvn -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:list -Dkafka.version="[$major,$((major + 1)))" \
+		-Dkafka.log4j2 -DincludeArtifactIds=kafka_2.13 -DexcludeTransitive=true 2>&1 |
+		sed -n 's/.*org\.apache\.kafka:kafka_2\.13:jar:\([^:]*\):.*/\1/p' | head -n 1)
+	[ -n "$v" ] || die "Maven resolved no Kafka $major.x release"
+	echo "$v"
 }
 
 cmd_stop() {
@@ -312,9 +392,13 @@ main() {
 	case $cmd in
 	start) cmd_start "$@" ;;
 	stop) cmd_stop ;;
+	newest) cmd_newest "$@" ;;
 	status) cmd_status ;;
 	stop-broker) stop_node "$(node_arg "${1:-}")" ;;
-	start-broker) start_node "$(node_arg "${1:-}")" ;;
+	start-broker)
+		start_node "$(node_arg "${1:-}")"
+		wait_ready "$(cluster_brokers)"
+		;;
 	classpath)
 		local v
 		v=$(cluster_version)

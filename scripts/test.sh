@@ -3,13 +3,17 @@
 #
 # Installs what it needs (kcat and chromium, for the report test, from
 # Debian's packages; Kafka's jars through scripts/kafka.sh), runs the unit
-# and embedded-broker tests, starts a real
-# 3-broker Kafka cluster (KRaft, replication 3, min.insync.replicas 2, with a
-# SASL/SCRAM listener) on 127.0.0.1, runs the integration tests against it and
-# stops it at the end, also on failure.
+# and embedded-broker tests, then, for each Kafka version in turn (3.9.2,
+# the newest 3.x, and 4.4.0, the newest 4.x Maven serves: check with
+# `scripts/kafka.sh newest 4`), starts a real 3-broker cluster (KRaft,
+# replication 3, min.insync.replicas 2, with SASL PLAIN/SCRAM, TLS and
+# mutual-TLS listeners) on 127.0.0.1, runs the integration tests against it
+# and stops it, also on failure. A failure on one version still runs the
+# next; the script fails if any did.
 #
 #   scripts/test.sh            everything
 #   KTUNE_SKIP_KAFKA=1 scripts/test.sh   unit and embedded tests only
+#   KTUNE_KAFKA_VERSIONS="4.4.0" scripts/test.sh   other Kafka versions
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +25,7 @@ install_deps() {
 	command -v chromium >/dev/null || missing+=(chromium)
 	command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 	command -v mvn >/dev/null || missing+=(maven)
+	command -v openssl >/dev/null || missing+=(openssl)
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing ${missing[*]}"
 		if [ "$(id -u)" = 0 ]; then
@@ -46,14 +51,32 @@ fi
 
 export KTUNE_KAFKA_STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka-test}
 export KTUNE_KAFKA_PORT=${KTUNE_KAFKA_PORT:-29092}
-trap 'scripts/kafka.sh stop || true' EXIT
-scripts/kafka.sh stop >/dev/null 2>&1 || true
-log "starting a 3-broker Kafka cluster"
-scripts/kafka.sh start --brokers 3 --sasl >/dev/null
-set -a
-# shellcheck disable=SC1091
-. "$KTUNE_KAFKA_STATE/env"
-set +a
 export KTUNE_KAFKA_SCRIPT=$PWD/scripts/kafka.sh
-log "integration tests against Kafka $KTUNE_KAFKA_VERSION at $KTUNE_KAFKA_BOOTSTRAP"
-go test -count=1 -timeout 15m ./integration/...
+trap 'scripts/kafka.sh stop || true' EXIT
+failed=()
+for v in ${KTUNE_KAFKA_VERSIONS:-3.9.2 4.4.0}; do
+	scripts/kafka.sh stop >/dev/null 2>&1 || true
+	log "starting a 3-broker Kafka $v cluster"
+	if ! scripts/kafka.sh start --brokers 3 --version "$v" --sasl --tls >/dev/null; then
+		failed+=("$v (start)")
+		continue
+	fi
+	t0=$SECONDS
+	# A subshell, so one version's KTUNE_KAFKA_* never leak into the next.
+	if ! (
+		set -a
+		# shellcheck disable=SC1091
+		. "$KTUNE_KAFKA_STATE/env"
+		set +a
+		log "integration tests against Kafka $KTUNE_KAFKA_VERSION at $KTUNE_KAFKA_BOOTSTRAP"
+		go test -count=1 -timeout 15m ./integration/...
+	); then
+		failed+=("$v")
+	fi
+	log "Kafka $v: integration tests took $((SECONDS - t0)) s"
+	scripts/kafka.sh stop
+done
+if [ ${#failed[@]} -gt 0 ]; then
+	log "integration tests failed on Kafka ${failed[*]}"
+	exit 1
+fi

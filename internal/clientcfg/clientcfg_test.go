@@ -1,6 +1,7 @@
 package clientcfg
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -55,73 +56,141 @@ func TestPropertiesMapToKgo(t *testing.T) {
 		prop      string // name=value
 		role      Role
 		effective string // the effective value recorded
-		opt       any    // kgo option whose value is checked (nil: none)
-		want      any
+		opt       any    // kgo option whose value is checked
+		want      any    // its value, compared with reflect.DeepEqual
+		with      []string
 	}{
-		{"batch.size=65536", Producer, "65536", kgo.ProducerBatchMaxBytes, int32(65536)},
-		{"linger.ms=20", Producer, "20", kgo.ProducerLinger, 20 * time.Millisecond},
-		{"linger.ms=0", Producer, "0", kgo.ProducerLinger, time.Duration(0)},
-		{"acks=all", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks()},
-		{"acks=-1", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks()},
-		{"acks=1", Producer, "1", kgo.RequiredAcks, kgo.LeaderAck()},
-		{"acks=0", Producer, "0", kgo.RequiredAcks, kgo.NoAck()},
-		{"enable.idempotence=false", Producer, "false", kgo.DisableIdempotentWrite, true},
-		{"max.in.flight.requests.per.connection=3", Producer, "3", nil, nil},
-		{"buffer.memory=67108864", Producer, "67108864", kgo.MaxBufferedBytes, int64(67108864)},
-		{"request.timeout.ms=15000", Producer, "15000", kgo.ProduceRequestTimeout, 15 * time.Second},
-		{"delivery.timeout.ms=60000", Producer, "60000", kgo.RecordDeliveryTimeout, time.Minute},
-		{"retries=7", Producer, "7", kgo.RecordRetries, int64(7)},
-		{"transactional.id=tx", Producer, "tx", kgo.TransactionalID, "tx"},
-		{"transaction.timeout.ms=30000", Producer, "30000", nil, nil},
-		{"max.request.size=2000000", Producer, "2000000", nil, nil},
-		{"compression.type=lz4", Producer, "lz4", nil, nil},
-		{"compression.type=zstd", Producer, "zstd", nil, nil},
-		{"compression.zstd.level=9", Producer, "9", nil, nil},
-		{"compression.gzip.level=5", Producer, "5", nil, nil},
-		{"compression.lz4.level=3", Producer, "3", nil, nil},
-		{"partitioner=round-robin", Producer, "round-robin", nil, nil},
-		{"partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner", Producer, "org.apache.kafka.clients.producer.RoundRobinPartitioner", nil, nil},
-		{"partitioner.ignore.keys=true", Producer, "true", nil, nil},
-		{"client.id=bench", Producer, "bench", kgo.ClientID, "bench"},
-		{"metadata.max.age.ms=60000", Consumer, "60000", kgo.MetadataMaxAge, time.Minute},
-		{"fetch.min.bytes=100000", Consumer, "100000", kgo.FetchMinBytes, int32(100000)},
-		{"fetch.max.bytes=104857600", Consumer, "104857600", kgo.FetchMaxBytes, int32(104857600)},
-		{"max.partition.fetch.bytes=2097152", Consumer, "2097152", kgo.FetchMaxPartitionBytes, int32(2097152)},
-		{"fetch.max.wait.ms=100", Consumer, "100", kgo.FetchMaxWait, 100 * time.Millisecond},
-		{"max.poll.records=2000", Consumer, "2000", nil, nil},
-		{"session.timeout.ms=30000", Consumer, "30000", kgo.SessionTimeout, 30 * time.Second},
-		{"heartbeat.interval.ms=1000", Consumer, "1000", kgo.HeartbeatInterval, time.Second},
-		{"max.poll.interval.ms=60000", Consumer, "60000", kgo.RebalanceTimeout, time.Minute},
-		{"partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor", Consumer, "roundrobin", nil, nil},
-		{"isolation.level=read_committed", Consumer, "read_committed", kgo.FetchIsolationLevel, int8(1)},
-		{"enable.auto.commit=false", Consumer, "false", nil, nil},
-		{"auto.commit.interval.ms=1000", Consumer, "1000", kgo.AutoCommitInterval, time.Second},
-		{"group.instance.id=i1", Consumer, "i1", kgo.InstanceID, "i1"},
-		{"client.rack=r1", Consumer, "r1", kgo.Rack, "r1"},
-		{"group.protocol=consumer", Consumer, "consumer", nil, nil},
-		{"auto.offset.reset=earliest", Consumer, "earliest", nil, nil},
+		{"batch.size=65536", Producer, "65536", kgo.ProducerBatchMaxBytes, int32(65536), nil},
+		{"linger.ms=20", Producer, "20", kgo.ProducerLinger, 20 * time.Millisecond, nil},
+		{"linger.ms=0", Producer, "0", kgo.ProducerLinger, time.Duration(0), nil},
+		{"acks=all", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks(), nil},
+		{"acks=-1", Producer, "all", kgo.RequiredAcks, kgo.AllISRAcks(), nil},
+		{"acks=1", Producer, "1", kgo.RequiredAcks, kgo.LeaderAck(), nil},
+		{"acks=0", Producer, "0", kgo.RequiredAcks, kgo.NoAck(), nil},
+		{"enable.idempotence=false", Producer, "false", kgo.DisableIdempotentWrite, true, nil},
+		// Idempotent franz-go fixes 5 in flight; without idempotence the
+		// property applies.
+		{"max.in.flight.requests.per.connection=3", Producer, "3", kgo.DisableIdempotentWrite, false, nil},
+		{"max.in.flight.requests.per.connection=3", Producer, "3", kgo.MaxProduceRequestsInflightPerBroker, 3, []string{"enable.idempotence=false"}},
+		{"buffer.memory=67108864", Producer, "67108864", kgo.MaxBufferedBytes, int64(67108864), nil},
+		{"request.timeout.ms=15000", Producer, "15000", kgo.ProduceRequestTimeout, 15 * time.Second, nil},
+		{"delivery.timeout.ms=60000", Producer, "60000", kgo.RecordDeliveryTimeout, time.Minute, nil},
+		{"retries=7", Producer, "7", kgo.RecordRetries, int64(7), nil},
+		{"transactional.id=tx", Producer, "tx", kgo.TransactionalID, "tx", nil},
+		{"transaction.timeout.ms=30000", Producer, "30000", kgo.TransactionTimeout, 30 * time.Second, []string{"transactional.id=tx"}},
+		// The batch cap is min(batch.size, max.request.size).
+		{"max.request.size=2000000", Producer, "2000000", kgo.ProducerBatchMaxBytes, int32(2000000), []string{"batch.size=4000000"}},
+		{"compression.type=lz4", Producer, "lz4", kgo.ProducerBatchCompression, []kgo.CompressionCodec{kgo.Lz4Compression()}, nil},
+		{"compression.type=zstd", Producer, "zstd", kgo.ProducerBatchCompression, []kgo.CompressionCodec{kgo.ZstdCompression().WithLevel(2)}, nil},
+		{"compression.zstd.level=9", Producer, "9", kgo.ProducerBatchCompression, []kgo.CompressionCodec{kgo.ZstdCompression().WithLevel(3)}, []string{"compression.type=zstd"}},
+		{"compression.gzip.level=5", Producer, "5", kgo.ProducerBatchCompression, []kgo.CompressionCodec{kgo.GzipCompression().WithLevel(5)}, []string{"compression.type=gzip"}},
+		{"compression.lz4.level=3", Producer, "3", kgo.ProducerBatchCompression, []kgo.CompressionCodec{kgo.Lz4Compression().WithLevel(3)}, []string{"compression.type=lz4"}},
+		{"partitioner=round-robin", Producer, "round-robin", kgo.RecordPartitioner, kgo.RoundRobinPartitioner(), nil},
+		{"partitioner.class=org.apache.kafka.clients.producer.RoundRobinPartitioner", Producer, "org.apache.kafka.clients.producer.RoundRobinPartitioner", kgo.RecordPartitioner, kgo.RoundRobinPartitioner(), nil},
+		{"partitioner.ignore.keys=true", Producer, "true", kgo.RecordPartitioner, kgo.UniformBytesPartitioner(16384, true, false, nil), nil},
+		{"client.id=bench", Producer, "bench", kgo.ClientID, "bench", nil},
+		{"metadata.max.age.ms=60000", Consumer, "60000", kgo.MetadataMaxAge, time.Minute, nil},
+		{"fetch.min.bytes=100000", Consumer, "100000", kgo.FetchMinBytes, int32(100000), nil},
+		{"fetch.max.bytes=104857600", Consumer, "104857600", kgo.FetchMaxBytes, int32(104857600), nil},
+		{"max.partition.fetch.bytes=2097152", Consumer, "2097152", kgo.FetchMaxPartitionBytes, int32(2097152), nil},
+		{"fetch.max.wait.ms=100", Consumer, "100", kgo.FetchMaxWait, 100 * time.Millisecond, nil},
+		// ktune's poll loop applies it (PollRecords); no client option.
+		{"max.poll.records=2000", Consumer, "2000", maxPollRecords, 2000, nil},
+		{"session.timeout.ms=30000", Consumer, "30000", kgo.SessionTimeout, 30 * time.Second, nil},
+		{"heartbeat.interval.ms=1000", Consumer, "1000", kgo.HeartbeatInterval, time.Second, nil},
+		{"max.poll.interval.ms=60000", Consumer, "60000", kgo.RebalanceTimeout, time.Minute, nil},
+		{"partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor", Consumer, "roundrobin", kgo.Balancers, []kgo.GroupBalancer{kgo.RoundRobinBalancer()}, nil},
+		{"isolation.level=read_committed", Consumer, "read_committed", kgo.FetchIsolationLevel, int8(1), nil},
+		{"enable.auto.commit=false", Consumer, "false", kgo.DisableAutoCommit, true, nil},
+		{"auto.commit.interval.ms=1000", Consumer, "1000", kgo.AutoCommitInterval, time.Second, nil},
+		{"group.instance.id=i1", Consumer, "i1", kgo.InstanceID, "i1", nil},
+		{"client.rack=r1", Consumer, "r1", kgo.Rack, "r1", nil},
+		{"group.protocol=consumer", Consumer, "consumer", kgo.ServerSideBalancer, true, nil},
+		{"auto.offset.reset=earliest", Consumer, "earliest", kgo.ConsumeResetOffset, kgo.NewOffset().AtStart(), nil},
+		{"auto.offset.reset=latest", Consumer, "latest", kgo.ConsumeResetOffset, kgo.NewOffset().AtEnd(), nil},
+		{"auto.offset.reset=none", Consumer, "none", kgo.ConsumeResetOffset, kgo.NoResetOffset(), nil},
 	}
 	for _, tt := range tests {
-		t.Run(tt.prop, func(t *testing.T) {
-			r := mustResolve(t, tt.role, tt.prop)
+		t.Run(strings.Join(append([]string{tt.prop}, tt.with...), ","), func(t *testing.T) {
+			r := mustResolve(t, tt.role, append([]string{tt.prop}, tt.with...)...)
 			name, _, _ := strings.Cut(tt.prop, "=")
 			if got := r.Effective()[name]; got != tt.effective {
 				t.Errorf("effective %s = %q, want %q", name, got, tt.effective)
 			}
 			if tt.opt == nil {
+				t.Fatal("every row checks the option franz-go gets")
+			}
+			if reflect.ValueOf(tt.opt).Pointer() == reflect.ValueOf(maxPollRecords).Pointer() {
+				if r.MaxPollRecords() != tt.want {
+					t.Errorf("MaxPollRecords = %d, want %v", r.MaxPollRecords(), tt.want)
+				}
 				return
 			}
 			var extra []kgo.Opt
-			if tt.role == Consumer {
+			group := tt.role == Consumer
+			if group {
 				extra = append(extra, kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t"))
 			}
-			cl := client(t, r, extra...)
-			if got := cl.OptValue(tt.opt); got != tt.want {
+			cl := clientWith(t, roleOpts(r, group), extra...)
+			if got := cl.OptValue(tt.opt); !sameValue(reflect.ValueOf(got), reflect.ValueOf(tt.want)) {
 				t.Errorf("kgo value = %#v, want %#v", got, tt.want)
 			}
 		})
 	}
 }
+
+// sameValue compares two option values field by field, unexported fields
+// included; functions (a partitioner's hasher) are equal when both are set
+// or both are nil, since Go cannot compare them.
+func sameValue(a, b reflect.Value) bool {
+	if a.IsValid() != b.IsValid() || !a.IsValid() {
+		return a.IsValid() == b.IsValid()
+	}
+	if a.Type() != b.Type() {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameValue(a.Elem(), b.Elem())
+	case reflect.Func:
+		return a.IsNil() == b.IsNil()
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !sameValue(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !sameValue(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return a.Uint() == b.Uint()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float()
+	case reflect.String:
+		return a.String() == b.String()
+	}
+	return false
+}
+
+// maxPollRecords stands in the table for max.poll.records, which ktune's
+// poll loop applies (Resolved.MaxPollRecords) rather than a kgo option.
+func maxPollRecords() {}
 
 func TestJavaDefaultsAreExplicit(t *testing.T) {
 	p := mustResolve(t, Producer)

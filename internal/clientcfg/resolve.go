@@ -459,6 +459,16 @@ func (b *builder) consumer() error {
 	} else {
 		b.copt(kgo.Balancers(bals...))
 	}
+	// ktune's own consumers start where --from says (it comes later and
+	// wins); the property holds for any other client built from these.
+	switch v["auto.offset.reset"] {
+	case "earliest":
+		b.opt(kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	case "none":
+		b.opt(kgo.ConsumeResetOffset(kgo.NoResetOffset()))
+	default:
+		b.opt(kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()))
+	}
 	if v["isolation.level"] == "read_committed" {
 		b.copt(kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	}

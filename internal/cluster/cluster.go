@@ -8,6 +8,7 @@ package cluster
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,6 +43,9 @@ type Config struct {
 	AllowRemote bool
 	// EmbeddedBrokers is the broker count of the embedded cluster. Default 3.
 	EmbeddedBrokers int
+	// EmbeddedMaxBytes bounds the records the embedded cluster keeps.
+	// Default DefaultEmbeddedMaxBytes.
+	EmbeddedMaxBytes int64
 	// Logger receives connection logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -53,9 +57,10 @@ type Conn struct {
 	// Fake is the embedded cluster, nil for a real one.
 	Fake *kfake.Cluster
 
-	seeds []string
-	opts  []kgo.Opt
-	log   *slog.Logger
+	embedded *Embedded
+	seeds    []string
+	opts     []kgo.Opt
+	log      *slog.Logger
 }
 
 // DefaultConnectTimeout bounds the first contact with a cluster when
@@ -76,18 +81,14 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	}
 	c := &Conn{log: cfg.Logger}
 	if len(cfg.Brokers) == 0 {
-		n := cfg.EmbeddedBrokers
-		if n <= 0 {
-			n = 3
-		}
-		fake, err := kfake.NewCluster(kfake.NumBrokers(n))
+		e, err := StartEmbedded(EmbeddedConfig{Brokers: cfg.EmbeddedBrokers, MaxBytes: cfg.EmbeddedMaxBytes, Logger: cfg.Logger})
 		if err != nil {
-			return nil, fmt.Errorf("starting the embedded cluster: %w", err)
+			return nil, err
 		}
-		c.Fake = fake
-		c.seeds = fake.ListenAddrs()
+		c.embedded, c.Fake = e, e.Cluster
+		c.seeds = e.Addrs()
 		c.Info.Embedded = true
-		cfg.Logger.Info("started embedded kfake cluster; its results say nothing about a real broker", "brokers", n, "addrs", c.seeds)
+		cfg.Logger.Info("started embedded kfake cluster; its results say nothing about a real broker", "brokers", e.cfg.Brokers, "max_bytes", e.cfg.MaxBytes, "addrs", c.seeds)
 	} else {
 		for _, b := range cfg.Brokers {
 			if err := checkTarget(b, cfg.AllowRemote); err != nil {
@@ -158,11 +159,37 @@ func (c *Conn) explain(ctx context.Context, err error, timeout time.Duration) er
 		return fmt.Errorf("not authorized on the cluster at %s: %v", addrs, err)
 	case errors.Is(err, ErrRemoteTarget):
 		return err
+	case tlsRefused(err) != "":
+		return fmt.Errorf("TLS with %s failed: %v; %s", addrs, err, tlsRefused(err))
 	case errors.Is(err, context.DeadlineExceeded), isNetErr(err):
 		return fmt.Errorf("cannot reach Kafka at %s within %s (%v); check --brokers and that the brokers listen there", addrs, timeout, err)
 	default:
 		return fmt.Errorf("connecting to Kafka at %s: %w", addrs, err)
 	}
+}
+
+// tlsRefused says what to do about a TLS handshake failure, "" for
+// another error.
+func tlsRefused(err error) string {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		verify    *tls.CertificateVerificationError
+		host      x509.HostnameError
+		remote    *net.OpError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "pass the CA that signed the brokers' certificates with --tls-ca (ssl.truststore.location)"
+	case errors.As(err, &host):
+		return "the brokers' certificate does not name the address in --brokers; connect by a name it carries"
+	case errors.As(err, &verify):
+		return "check the brokers' certificate and --tls-ca (ssl.truststore.location)"
+	case errors.As(err, &remote) && remote.Op == "remote error" && strings.Contains(remote.Err.Error(), "certificate"):
+		// A TLS alert from the broker (bad_certificate,
+		// certificate_required): it did not accept the client's.
+		return "the brokers refused the client certificate: pass --tls-cert and --tls-key signed by a CA they trust"
+	}
+	return ""
 }
 
 func isNetErr(err error) bool {
@@ -184,8 +211,8 @@ func (c *Conn) NewClient(extra ...kgo.Opt) (*kgo.Client, error) {
 
 // Close stops the embedded cluster, if any.
 func (c *Conn) Close() {
-	if c.Fake != nil {
-		c.Fake.Close()
-		c.Fake = nil
+	if c.embedded != nil {
+		c.embedded.Close()
+		c.embedded, c.Fake = nil, nil
 	}
 }

@@ -76,6 +76,9 @@ type ProduceConfig struct {
 	// sequence number (audit.Header) and receives each acknowledgement
 	// (an *audit.Ledger, for --verify).
 	Acks AckHook
+	// Hooks are franz-go hooks added to every producer client (tests
+	// watch acknowledgements with them).
+	Hooks []kgo.Hook
 	// Stop, if set, ends the sending when it is closed, as the end of
 	// Duration would: records sent are still acknowledged and counted.
 	Stop <-chan struct{}
@@ -212,7 +215,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	}()
 	for i := range clients {
 		opts := cfg.Client.ProducerOpts(i, cfg.Producers)
-		opts = append(opts, kgo.WithHooks(batchHook{r}), kgo.DefaultProduceTopic(cfg.Topic))
+		opts = append(opts, kgo.WithHooks(append([]kgo.Hook{batchHook{r}}, cfg.Hooks...)...), kgo.DefaultProduceTopic(cfg.Topic))
 		if len(cfg.Partitions) > 0 {
 			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner(), cfg.Partitions)))
 		}

@@ -85,7 +85,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 		pc := cfg.Produce
 		// Each window writes a topic of its own, deleted after it, so
 		// windows do not inherit each other's data (an embedded cluster
-		// keeps every record in memory).
+		// keeps records in memory, up to cluster.DefaultEmbeddedMaxBytes).
 		n++
 		pc.Topic = fmt.Sprintf("%s-w%d", cfg.Produce.Topic, n)
 		parts := cfg.Partitions

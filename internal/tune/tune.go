@@ -171,7 +171,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		return result.WriteJSON(path, doc)
 	}
 	// The max-rate search runs early, before the sweeps have filled the
-	// cluster: an embedded one keeps every record in this process.
+	// cluster: an embedded one keeps records in this process (up to its bound).
 	stages := []string{"probe", "max sustainable rate", "single-partition runs", "producer sweep", "consumer sweep", "advice", "report"}
 	stage := func(i int) {
 		if cfg.Stage != nil {

@@ -44,7 +44,7 @@ type ConnFlags struct {
 func (f *ConnFlags) Register(cmd *cobra.Command) {
 	f.Bind(cmd)
 	fs := cmd.Flags()
-	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster)")
+	fs.StringSliceVar(&f.Brokers, "brokers", nil, "bootstrap brokers host:port,... (default: an embedded in-process kfake cluster that "+cluster.EmbeddedBound+")")
 	f.RegisterClient(cmd)
 	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", cluster.DefaultConnectTimeout, "bound on the first contact with the cluster")
 	fs.BoolVar(&f.AllowRemote, "allow-remote", false, "allow brokers outside the loopback range (127.0.0.0/8, ::1) as load targets")

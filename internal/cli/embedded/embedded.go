@@ -10,7 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/ktune/ktune/internal/cluster"
 )
 
 // NewCmd returns the embedded command.
@@ -24,10 +25,12 @@ func NewCmd() *cobra.Command {
 		Use:   "embedded",
 		Short: "Run the embedded kfake cluster on its own, for other clients",
 		Long: `Starts ktune's in-process kfake cluster on 127.0.0.1 and prints its bootstrap
-address on stdout, then serves until Ctrl-C or --duration. kfake keeps every
-record in memory and has no disk: use it for trying tools and comparing
-clients, never for sizing. --blackhole discards produced records, so a long
-produce run does not grow the cluster's memory.`,
+address on stdout, then serves until Ctrl-C or --duration. kfake keeps records
+in memory and has no disk: use it for trying tools and comparing clients, never
+for sizing. It ` + cluster.EmbeddedBound + `
+(older ones are dropped, as by retention.bytes), so its memory stays bounded
+whatever the run length. --blackhole discards produced records altogether
+(produce-only runs: nothing can be read back).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if brokers < 1 {
@@ -36,16 +39,12 @@ produce run does not grow the cluster's memory.`,
 			if duration <= 0 {
 				return errors.New("--duration must be positive: the cluster stops by itself")
 			}
-			opts := []kfake.Opt{kfake.NumBrokers(brokers)}
-			if blackhole {
-				opts = append(opts, kfake.BlackholeProduce())
-			}
-			c, err := kfake.NewCluster(opts...)
+			c, err := cluster.StartEmbedded(cluster.EmbeddedConfig{Brokers: brokers, Blackhole: blackhole})
 			if err != nil {
-				return fmt.Errorf("starting the embedded cluster: %w", err)
+				return err
 			}
 			defer c.Close()
-			fmt.Fprintln(cmd.OutOrStdout(), strings.Join(c.ListenAddrs(), ","))
+			fmt.Fprintln(cmd.OutOrStdout(), strings.Join(c.Addrs(), ","))
 			ctx, cancel := context.WithTimeout(cmd.Context(), duration)
 			defer cancel()
 			<-ctx.Done()

@@ -137,7 +137,7 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"tune", "--peak-factor", "0.5"}, want: "--peak-factor 0.5: must be at least 1", conn: true},
 		// advise
 		{args: []string{"advise", "--avg-mbps", "-1"}, want: "--avg-mbps -1: must not be negative", conn: true},
-		{args: []string{"advise", "--avg-mbps", "1", "--replication-factor", "-1"}, want: "--replication-factor -1: must not be negative", conn: true},
+		{args: []string{"advise", "--avg-mbps", "1", "--replication-factor", "-1"}, want: "--replication-factor -1: must be at least 1", conn: true},
 		{args: []string{"advise", "--avg-mbps", "1", "--retention", "-1h"}, want: "--retention", conn: true},
 		{args: []string{"advise", "--avg-mbps", "1", "--goal", "speed"}, want: `--goal "speed"`, conn: true},
 		{args: []string{"advise", "--avg-mbps", "1", "--write-properties", "props"}, want: "no recommended configuration to write", conn: true},
