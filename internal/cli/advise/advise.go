@@ -23,17 +23,10 @@ import (
 // NewCmd returns the advise command.
 func NewCmd(version string) *cobra.Command {
 	var (
-		w                   advisor.Workload
-		conn                cmdutil.ConnFlags
-		workloadFile        string
-		probeFiles, results []string
-		retention           time.Duration
-		localRetention      time.Duration
-		maxRecovery         time.Duration
-		failures            int
-		propDir             string
-		out                 cmdutil.OutputFlags
+		o   options
+		out cmdutil.OutputFlags
 	)
+	w, conn := &o.w, &o.conn
 	cmd := &cobra.Command{
 		Use:   "advise",
 		Short: "Size the cluster and recommend a configuration from measurements",
@@ -56,78 +49,26 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 			if err := out.Validate(); err != nil {
 				return err
 			}
-			if err := explicitZero(cmd); err != nil {
+			w, err := o.workload(cmd)
+			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("failures") {
-				w.Failures = &failures
-			}
-			if cmd.Flags().Changed("max-recovery") {
-				w.MaxRecoveryHours = maxRecovery.Hours()
-			}
-			if workloadFile != "" {
-				data, err := os.ReadFile(workloadFile)
-				if err != nil {
-					return fmt.Errorf("--workload: %w", err)
-				}
-				var fw advisor.Workload
-				dec := yaml.NewDecoder(bytes.NewReader(data))
-				dec.KnownFields(true)
-				if err := dec.Decode(&fw); err != nil {
-					return fmt.Errorf("%s: %v", workloadFile, err)
-				}
-				mergeFlags(cmd, &fw, &w)
-				w = fw
-			}
-			if retention != 0 {
-				w.RetentionHours = retention.Hours()
-			}
-			if localRetention != 0 {
-				w.LocalRetentionHours = localRetention.Hours()
-			}
-			if err := advisor.ValidateWorkload(w, 0); err != nil {
-				return err
-			}
-			if propDir != "" && len(results) == 0 {
+			if o.propDir != "" && len(o.results) == 0 {
 				return advisor.ErrNoConfig
 			}
-			in := advisor.Input{Workload: w}
-			for _, p := range probeFiles {
-				doc, err := result.ReadProbe(p)
-				if err != nil {
-					return err
-				}
-				in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: p, Doc: doc})
-			}
-			if err := readResults(results, &in); err != nil {
+			in, err := o.input(cmd, w)
+			if err != nil {
 				return err
-			}
-			if len(conn.Brokers) > 0 {
-				s, err := conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Admin)
-				if err != nil {
-					return err
-				}
-				defer s.Close()
-				cl, err := s.Conn.NewClient()
-				if err != nil {
-					return err
-				}
-				defer cl.Close()
-				audit, err := advisor.RunAudit(cmd.Context(), cl)
-				if err != nil {
-					return err
-				}
-				in.Audit = audit
 			}
 			a, err := advisor.Advise(in)
 			if err != nil {
 				return err
 			}
-			if propDir != "" {
-				if err := advisor.WriteProperties(propDir, a); err != nil {
+			if o.propDir != "" {
+				if err := advisor.WriteProperties(o.propDir, a); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "properties written to %s\n", propDir)
+				fmt.Fprintf(cmd.ErrOrStderr(), "properties written to %s\n", o.propDir)
 			}
 			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.Finished{
 				Version: version, Doc: a, Table: func(w io.Writer, _ string) { advisor.WriteMarkdown(w, a) },
@@ -135,14 +76,14 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&workloadFile, "workload", "", "workload YAML file (keys as the flags, with underscores: records_per_day, record_size, ...); flags given too override it")
+	fs.StringVar(&o.workloadFile, "workload", "", "workload YAML file (keys as the flags, with underscores: records_per_day, record_size, ...); flags given too override it")
 	fs.Float64Var(&w.RecordsPerDay, "records-per-day", 0, "records produced per day")
 	fs.Float64Var(&w.AvgMBps, "avg-mbps", 0, "average produce rate in MB/s (instead of --records-per-day)")
 	fs.Float64Var(&w.RecordBytes, "record-size", 0, "average record size in bytes")
 	fs.Float64Var(&w.PeakFactor, "peak-factor", 0, "peak rate over the average (default 1)")
 	fs.IntVar(&w.Replication, "replication-factor", 0, "replication factor (default 3)")
 	fs.IntVar(&w.MinInsync, "min-insync-replicas", 0, "min.insync.replicas (default 2)")
-	fs.DurationVar(&retention, "retention", 0, "retention time, e.g. 168h (default 7 days)")
+	fs.DurationVar(&o.retention, "retention", 0, "retention time, e.g. 168h (default 7 days)")
 	fs.IntVar(&w.ConsumerGroups, "consumer-groups", 0, "consumer groups reading everything (default 1)")
 	fs.IntVar(&w.LaggingReaders, "lagging-readers", 0, "readers reading from disk, behind the head")
 	fs.Float64Var(&w.LagHours, "lag-hours", 0, "how far behind lagging readers may be, for page cache")
@@ -156,12 +97,12 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.ProducerPartitionMBps, "producer-partition-mbps", 0, "producer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.ConsumerPartitionMBps, "consumer-partition-mbps", 0, "consumer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.HeapGB, "heap-gb", 0, "broker JVM heap in GB (default 6)")
-	fs.IntVar(&failures, "failures", 1, "brokers the sizing survives losing")
+	fs.IntVar(&o.failures, "failures", 1, "brokers the sizing survives losing")
 	fs.IntVar(&w.Racks, "racks", 0, "racks the brokers spread over: size for losing a whole rack (ceil(B / racks) brokers)")
 	fs.Float64Var(&w.CompressionRatio, "compression-ratio", 0, "compressed / uncompressed bytes (default: measured in the recommended sweep point, else 1)")
 	fs.Float64Var(&w.RecoveryMBps, "recovery-mbps", 0, "re-replication MB/s per receiving broker (default: the spare disk or network bandwidth at peak)")
-	fs.DurationVar(&maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time to re-replicate a failed broker")
-	fs.DurationVar(&localRetention, "local-retention", 0, "with a remote tier: what brokers keep locally (local.retention.ms); remote storage is reported apart")
+	fs.DurationVar(&o.maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time to re-replicate a failed broker")
+	fs.DurationVar(&o.localRetention, "local-retention", 0, "with a remote tier: what brokers keep locally (local.retention.ms); remote storage is reported apart")
 	fs.BoolVar(&w.DedicatedControllers, "dedicated-controllers", false, "recommend dedicated KRaft controllers at any size (they are recommended above 9 brokers anyway)")
 	fs.BoolVar(&w.PreferMeasured, "prefer-measured", false, "let measured single-partition throughput beat --producer-partition-mbps and --consumer-partition-mbps")
 	fs.BoolVar(&w.IdempotenceOptional, "idempotence-optional", false, "at-least-once accepts acks=all points without idempotence (duplicates on retry are acceptable)")
@@ -170,16 +111,96 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.Hardware.NICGbps, "broker-nic-gbps", 0, "one broker's link speed in Gbit/s (beats --probe)")
 	fs.Float64Var(&w.Hardware.Cores, "broker-cores", 0, "one broker's cores (beats --probe)")
 	fs.Float64Var(&w.Hardware.MemoryGB, "broker-memory-gb", 0, "one broker's memory in GB (beats --probe)")
-	fs.StringArrayVar(&probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
-	fs.StringArrayVar(&results, "results", nil, "produce, consume or sweep result document (repeatable)")
+	fs.StringArrayVar(&o.probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
+	fs.StringArrayVar(&o.results, "results", nil, "produce, consume or sweep result document (repeatable)")
 	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
 	out.Formats = []string{"table", "md"}
 	out.RegisterDocument(cmd)
-	fs.StringVar(&propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
+	fs.StringVar(&o.propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
 	conn.Bind(cmd)
 	conn.ConnectTimeout = cluster.DefaultConnectTimeout
 	return cmd
+}
+
+// options are the advise command's flags.
+type options struct {
+	w                   advisor.Workload
+	conn                cmdutil.ConnFlags
+	workloadFile        string
+	probeFiles, results []string
+	retention           time.Duration
+	localRetention      time.Duration
+	maxRecovery         time.Duration
+	failures            int
+	propDir             string
+}
+
+// workload is the workload the flags and --workload FILE describe,
+// checked before any work.
+func (o *options) workload(cmd *cobra.Command) (advisor.Workload, error) {
+	w := o.w
+	if err := explicitZero(cmd); err != nil {
+		return w, err
+	}
+	if cmd.Flags().Changed("failures") {
+		w.Failures = &o.failures
+	}
+	if cmd.Flags().Changed("max-recovery") {
+		w.MaxRecoveryHours = o.maxRecovery.Hours()
+	}
+	if o.workloadFile != "" {
+		data, err := os.ReadFile(o.workloadFile)
+		if err != nil {
+			return w, fmt.Errorf("--workload: %w", err)
+		}
+		var fw advisor.Workload
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&fw); err != nil {
+			return w, fmt.Errorf("%s: %v", o.workloadFile, err)
+		}
+		mergeFlags(cmd, &fw, &w)
+		w = fw
+	}
+	if o.retention != 0 {
+		w.RetentionHours = o.retention.Hours()
+	}
+	if o.localRetention != 0 {
+		w.LocalRetentionHours = o.localRetention.Hours()
+	}
+	return w, advisor.ValidateWorkload(w, 0)
+}
+
+// input gathers what the advisor reads: the workload, the probes, the
+// results and, with --brokers, an audit of the live cluster.
+func (o *options) input(cmd *cobra.Command, w advisor.Workload) (advisor.Input, error) {
+	in := advisor.Input{Workload: w}
+	for _, p := range o.probeFiles {
+		doc, err := result.ReadProbe(p)
+		if err != nil {
+			return in, err
+		}
+		in.Probes = append(in.Probes, advisor.Named[*result.Probe]{Path: p, Doc: doc})
+	}
+	if err := readResults(o.results, &in); err != nil {
+		return in, err
+	}
+	if len(o.conn.Brokers) == 0 {
+		return in, nil
+	}
+	s, err := o.conn.Open(cmd.Context(), cmd.ErrOrStderr(), clientcfg.Admin)
+	if err != nil {
+		return in, err
+	}
+	defer s.Close()
+	cl, err := s.Conn.NewClient()
+	if err != nil {
+		return in, err
+	}
+	defer cl.Close()
+	in.Audit, err = advisor.RunAudit(cmd.Context(), cl)
+	return in, err
 }
 
 // mergeFlags copies flags the user set over the file's workload.
@@ -228,7 +249,7 @@ func readResults(paths []string, in *advisor.Input) error {
 	if err != nil {
 		return fmt.Errorf("--results: %w", err)
 	}
-	if len(set.MaxRates)+len(set.Probes)+len(set.Comparisons)+len(set.Other) > 0 {
+	if len(set.MaxRates)+len(set.Probes)+len(set.Comparisons)+len(set.Advice)+len(set.Disruptions)+len(set.Drains)+len(set.Other) > 0 {
 		return fmt.Errorf("--results takes produce, consume, e2e and sweep documents (pass probes with --probe)")
 	}
 	in.Results = append(in.Results, set.Results...)

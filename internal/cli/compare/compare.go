@@ -50,31 +50,8 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 			if repeat < 1 {
 				return fmt.Errorf("--repeat %d: must be at least 1", repeat)
 			}
-			var dirs []string
-			if profileDir != "" {
-				dirs = append(dirs, profileDir)
-			}
-			entries, err := compare.Entries(args, dirs...)
+			entries, pcfg, err := plan(args, profileDir, &conn, &run, &workload)
 			if err != nil {
-				return err
-			}
-			if workload.Records == 0 && workload.Duration == 0 {
-				workload.Records = 20000
-			}
-			pcfg, err := workload.Config("ktune-compare")
-			if err != nil {
-				return err
-			}
-			// --command-config, the connection flags and -X apply over
-			// every profile.
-			for _, e := range entries {
-				if e.Profile != nil {
-					if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
-						return err
-					}
-				}
-			}
-			if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer), compare.Validate(entries)); err != nil {
 				return err
 			}
 			start := time.Now()
@@ -105,6 +82,35 @@ differences that are not statistically significant (Welch's t-test, p >= 0.05).`
 	out.RegisterDocument(cmd)
 	fs.BoolVar(&noReport, "no-report", false, "do not write the HTML report beside the comparison")
 	return cmd
+}
+
+// plan reads the arguments and checks the run before any work: the
+// entries, with --command-config, the connection flags and -X over every
+// profile, and the producer template of the runs.
+func plan(args []string, profileDir string, conn *cmdutil.ConnFlags, run *cmdutil.RunFlags, workload *cmdutil.ProducerFlags) ([]*compare.Entry, loadgen.ProduceConfig, error) {
+	var dirs []string
+	if profileDir != "" {
+		dirs = append(dirs, profileDir)
+	}
+	entries, err := compare.Entries(args, dirs...)
+	if err != nil {
+		return nil, loadgen.ProduceConfig{}, err
+	}
+	if workload.Records == 0 && workload.Duration == 0 {
+		workload.Records = 20000
+	}
+	pcfg, err := workload.Config("ktune-compare")
+	if err != nil {
+		return nil, pcfg, err
+	}
+	for _, e := range entries {
+		if e.Profile != nil {
+			if e.Profile.Producer, err = conn.ClientProps(e.Profile.Producer); err != nil {
+				return nil, pcfg, err
+			}
+		}
+	}
+	return entries, pcfg, cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer), compare.Validate(entries))
 }
 
 // runProfiles runs the profile entries, interleaved, on one connection.

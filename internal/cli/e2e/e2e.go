@@ -75,15 +75,7 @@ those, so send and receipt stay on one clock, then publishes its result for
 			return cmdutil.Load{
 				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
 				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
-					pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, out.Interval
-					pcfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
-					ecfg := loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{
-						Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
-						Client: s.Consumer, Logger: s.Logger, Interval: out.Interval,
-					}}
-					if verify {
-						ecfg.Audit = audit.New()
-					}
+					ecfg := e2eConfig(cmd, pcfg, s, t, out.Interval, consumers, group, verify)
 					w := pcfg.Workload()
 					w.Consumers, w.Group = consumers, group
 					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective(), Consumer: s.Consumer.Effective()})
@@ -113,4 +105,18 @@ those, so send and receipt stay on one clock, then publishes its result for
 	cmd.Flags().StringVar(&group, "group", "", "consumer group (default: a fresh one)")
 	cmd.Flags().BoolVar(&verify, "verify", false, "audit delivery: every record carries its producer id and sequence number; report lost, duplicated and reordered records")
 	return cmd
+}
+
+// e2eConfig is the run's configuration on the session and topic.
+func e2eConfig(cmd *cobra.Command, pcfg loadgen.ProduceConfig, s *cmdutil.Session, t cluster.Topic, interval time.Duration, consumers int, group string, verify bool) loadgen.E2EConfig {
+	pcfg.Client, pcfg.Logger, pcfg.Interval = s.Client, s.Logger, interval
+	pcfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+	ecfg := loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{
+		Topic: t.Name, Partitions: t.Partitions, Group: group, Consumers: consumers,
+		Client: s.Consumer, Logger: s.Logger, Interval: interval,
+	}}
+	if verify {
+		ecfg.Audit = audit.New()
+	}
+	return ecfg
 }

@@ -70,43 +70,7 @@ cluster: a demonstration, never a sizing.`,
 			cfg.Stage = func(i, n int, name string) { pr.Step(i, n, 0, name) }
 			sum, err := tune.Run(cmd.Context(), s.Conn, cfg)
 			pr.Done()
-			w := cmd.OutOrStdout()
-			if s.Conn.Info.Embedded {
-				fmt.Fprintln(w, summary.EmbeddedNote)
-			}
-			if sum != nil && sum.Advice != nil {
-				a := sum.Advice
-				if a.Sizing.Mode == advisor.ModeTextbook {
-					fmt.Fprint(w, "textbook sizing (no broker hardware: pass --broker-probe FILE, or --probe-is-broker on a broker host): ")
-				} else {
-					fmt.Fprintf(w, "sizing with %d broker(s) lost: ", a.Sizing.Failures)
-				}
-				fmt.Fprintf(w, "%d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
-				if a.Sizing.Partitions > 0 {
-					fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
-				}
-				fmt.Fprintln(w)
-				other := 0
-				for _, x := range a.Assumed {
-					if cmd.Flags().Lookup(strings.TrimPrefix(x.Flag, "--")) != nil {
-						fmt.Fprintln(w, x)
-					} else {
-						other++
-					}
-				}
-				if other > 0 {
-					fmt.Fprintf(w, "%d more assumptions in advice.json (ktune advise states them)\n", other)
-				}
-				if c := a.Config; c != nil && c.Best != nil {
-					fmt.Fprintf(w, "config: %s (%s)\n", c.Why, result.ParamsLabel(c.Best.Params))
-				}
-			}
-			if sum != nil && sum.MaxRate != nil {
-				fmt.Fprintf(w, "max sustainable rate: %.0f records/s within p99 %.0f ms\n", sum.MaxRate.RecordsPerSec, sum.MaxRate.P99Ms)
-			}
-			if sum != nil && sum.Report != "" {
-				fmt.Fprintf(w, "report: %s (%s, all artefacts in %s)\n", sum.Report, time.Since(began).Round(time.Second), out)
-			}
+			writeSummary(cmd, sum, s.Conn.Info.Embedded, time.Since(began), out)
 			if err != nil && cmd.Context().Err() != nil {
 				return cmdutil.ErrInterrupted
 			}
@@ -125,4 +89,48 @@ cluster: a demonstration, never a sizing.`,
 	fs.StringArrayVar(&cfg.BrokerProbes, "broker-probe", nil, "probe document of a broker host (ktune probe run there; repeatable): size the brokers from it")
 	fs.BoolVar(&cfg.ProbeIsBroker, "probe-is-broker", false, "this host is a broker host: size the brokers from its own probe")
 	return cmd
+}
+
+// writeSummary prints what the tuning run concluded: the sizing with its
+// assumptions, the configuration, the max rate and where the report is.
+func writeSummary(cmd *cobra.Command, sum *tune.Summary, embedded bool, took time.Duration, dir string) {
+	w := cmd.OutOrStdout()
+	if embedded {
+		fmt.Fprintln(w, summary.EmbeddedNote)
+	}
+	if sum == nil {
+		return
+	}
+	if a := sum.Advice; a != nil {
+		if a.Sizing.Mode == advisor.ModeTextbook {
+			fmt.Fprint(w, "textbook sizing (no broker hardware: pass --broker-probe FILE, or --probe-is-broker on a broker host): ")
+		} else {
+			fmt.Fprintf(w, "sizing with %d broker(s) lost: ", a.Sizing.Failures)
+		}
+		fmt.Fprintf(w, "%d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
+		if a.Sizing.Partitions > 0 {
+			fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
+		}
+		fmt.Fprintln(w)
+		other := 0
+		for _, x := range a.Assumed {
+			if cmd.Flags().Lookup(strings.TrimPrefix(x.Flag, "--")) != nil {
+				fmt.Fprintln(w, x)
+			} else {
+				other++
+			}
+		}
+		if other > 0 {
+			fmt.Fprintf(w, "%d more assumptions in advice.json (ktune advise states them)\n", other)
+		}
+		if c := a.Config; c != nil && c.Best != nil {
+			fmt.Fprintf(w, "config: %s (%s)\n", c.Why, result.ParamsLabel(c.Best.Params))
+		}
+	}
+	if sum.MaxRate != nil {
+		fmt.Fprintf(w, "max sustainable rate: %.0f records/s within p99 %.0f ms\n", sum.MaxRate.RecordsPerSec, sum.MaxRate.P99Ms)
+	}
+	if sum.Report != "" {
+		fmt.Fprintf(w, "report: %s (%s, all artefacts in %s)\n", sum.Report, took.Round(time.Second), dir)
+	}
 }
