@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/result"
 )
 
@@ -17,7 +18,7 @@ func execute(t *testing.T, cmd *cobra.Command, args ...string) (string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
+	cmd.SetErr(cmdutil.SyncWriter(&errb)) // the run's goroutines log and print progress at once
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(context.Background())
 	if err != nil {

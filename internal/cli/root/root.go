@@ -36,6 +36,10 @@ Without --brokers every command runs on an embedded in-process cluster (kfake):
 good for trying ktune, never a measurement of a real broker.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Progress lines and logs reach stderr from several goroutines.
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			cmd.Root().SetErr(cmdutil.SyncWriter(cmd.Root().ErrOrStderr()))
+		},
 	}
 	cmdutil.LogLevelFlag(cmd.PersistentFlags())
 	cmd.AddCommand(tune.NewCmd(v), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
