@@ -42,7 +42,7 @@ type EmbeddedConfig struct {
 
 // Embedded is an in-process kfake cluster whose stored records stay within
 // MaxBytes. kfake applies retention.bytes per partition, so a loop shares
-// the budget evenly among the partitions that exist (log.retention.bytes =
+// the budget evenly among the partitions that hold records (log.retention.bytes =
 // MaxBytes / partitions) and applies it every 100 ms. Segments are kept
 // small (log.segment.bytes), because kfake frees a segment's memory only
 // once all of it is past retention. kfake's in-memory segment files grow by
@@ -109,7 +109,7 @@ func (e *Embedded) Close() {
 	e.Cluster.Close()
 }
 
-// retain shares the budget among the partitions that exist and applies
+// retain shares the budget among the partitions that hold records and applies
 // retention, every retentionEvery, until ctx ends.
 func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 	t := time.NewTicker(retentionEvery)
@@ -121,16 +121,12 @@ func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 			return
 		case <-t.C:
 		}
-		topics, err := adm.ListTopics(ctx)
+		parts, err := holding(ctx, adm)
 		if err != nil {
 			if ctx.Err() == nil {
-				e.cfg.Logger.Debug("embedded cluster retention: listing topics", "err", err)
+				e.cfg.Logger.Debug("embedded cluster retention: listing offsets", "err", err)
 			}
 			continue
-		}
-		parts := 0
-		for _, td := range topics {
-			parts += len(td.Partitions)
 		}
 		if parts > 0 && parts != shared {
 			if err := setBrokerConfigs(ctx, adm, retentionConfigs(e.cfg.MaxBytes, parts)); err != nil {
@@ -143,6 +139,27 @@ func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 		}
 		e.Cluster.ApplyRetention()
 	}
+}
+
+// holding counts the partitions that hold records: the budget is shared
+// among them, so one busy partition beside many empty ones (a
+// single-partition run after a sweep's topics) keeps the whole budget.
+func holding(ctx context.Context, adm *kadm.Client) (int, error) {
+	starts, err := adm.ListStartOffsets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ends, err := adm.ListEndOffsets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	ends.Each(func(o kadm.ListedOffset) {
+		if s, ok := starts.Lookup(o.Topic, o.Partition); o.Err == nil && ok && s.Err == nil && o.Offset > s.Offset {
+			n++
+		}
+	})
+	return n, nil
 }
 
 // retentionConfigs are the broker configs that keep maxBytes over parts
