@@ -42,7 +42,7 @@ type EmbeddedConfig struct {
 
 // Embedded is an in-process kfake cluster whose stored records stay within
 // MaxBytes. kfake applies retention.bytes per partition, so a loop shares
-// the budget evenly among the partitions that hold records (log.retention.bytes =
+// the budget evenly among the partitions that exist (log.retention.bytes =
 // MaxBytes / partitions) and applies it every 100 ms. Segments are kept
 // small (log.segment.bytes), because kfake frees a segment's memory only
 // once all of it is past retention. kfake's in-memory segment files grow by
@@ -84,7 +84,8 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		e.cancel = func() {}
 		return e, nil
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(fake.ListenAddrs()...))
+	// Metadata no older than the loop, so a short-lived topic is counted.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(fake.ListenAddrs()...), kgo.MetadataMinAge(retentionEvery/2))
 	if err != nil {
 		fake.Close()
 		return nil, fmt.Errorf("starting the embedded cluster's retention: %w", err)
@@ -109,7 +110,7 @@ func (e *Embedded) Close() {
 	e.Cluster.Close()
 }
 
-// retain shares the budget among the partitions that hold records and applies
+// retain shares the budget among the partitions that exist and applies
 // retention, every retentionEvery, until ctx ends.
 func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 	t := time.NewTicker(retentionEvery)
@@ -121,12 +122,16 @@ func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 			return
 		case <-t.C:
 		}
-		parts, err := holding(ctx, adm)
+		topics, err := adm.ListTopics(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
-				e.cfg.Logger.Debug("embedded cluster retention: listing offsets", "err", err)
+				e.cfg.Logger.Debug("embedded cluster retention: listing topics", "err", err)
 			}
 			continue
+		}
+		parts := 0
+		for _, td := range topics {
+			parts += len(td.Partitions)
 		}
 		if parts > 0 && parts != shared {
 			if err := setBrokerConfigs(ctx, adm, retentionConfigs(e.cfg.MaxBytes, parts)); err != nil {
@@ -139,27 +144,6 @@ func (e *Embedded) retain(ctx context.Context, adm *kadm.Client) {
 		}
 		e.Cluster.ApplyRetention()
 	}
-}
-
-// holding counts the partitions that hold records: the budget is shared
-// among them, so one busy partition beside many empty ones (a
-// single-partition run after a sweep's topics) keeps the whole budget.
-func holding(ctx context.Context, adm *kadm.Client) (int, error) {
-	starts, err := adm.ListStartOffsets(ctx)
-	if err != nil {
-		return 0, err
-	}
-	ends, err := adm.ListEndOffsets(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	ends.Each(func(o kadm.ListedOffset) {
-		if s, ok := starts.Lookup(o.Topic, o.Partition); o.Err == nil && ok && s.Err == nil && o.Offset > s.Offset {
-			n++
-		}
-	})
-	return n, nil
 }
 
 // retentionConfigs are the broker configs that keep maxBytes over parts
