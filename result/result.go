@@ -272,7 +272,39 @@ type Producer struct {
 	LongestPartitionAckGapMs float64 `json:"longest_partition_ack_gap_ms"`
 	PartitionAckGapStartS    float64 `json:"partition_ack_gap_start_s"`
 	PartitionAckGapPartition int32   `json:"partition_ack_gap_partition"`
+	// Unavailability lists every window in which a partition, or the
+	// whole producer, had no acknowledgement for longer than a threshold.
+	Unavailability *Unavailability `json:"unavailability,omitempty"`
 }
+
+// Unavailability is the timeline of a producer's unavailability windows.
+type Unavailability struct {
+	// ThresholdMs is the shortest window listed: by default the larger of
+	// 500 ms and 10 times the run's p99 service latency.
+	ThresholdMs float64 `json:"threshold_ms"`
+	// Windows are in order of start.
+	Windows []UnavailableWindow `json:"windows"`
+	// Longest is the longest of Windows, absent when there are none.
+	Longest *UnavailableWindow `json:"longest,omitempty"`
+}
+
+// UnavailableWindow is a time in which records waited and none was
+// acknowledged: by one partition, or by any partition when Partition is
+// AllPartitions. A window starts at the later of the last acknowledgement
+// and the moment the waiting record was accepted, so a partition that got
+// no records opens none; a partition's first acknowledgement of a run
+// (start-up) opens none either.
+type UnavailableWindow struct {
+	Partition int32 `json:"partition"`
+	// StartS is the start in seconds since the run started, as Interval.T.
+	StartS   float64 `json:"start_s"`
+	LengthMs float64 `json:"length_ms"`
+	// Warmup marks a window that started before the measured window.
+	Warmup bool `json:"warmup,omitempty"`
+}
+
+// AllPartitions is the Partition of a window of the whole producer.
+const AllPartitions = -1
 
 // Consumer holds consumer-side statistics.
 type Consumer struct {
