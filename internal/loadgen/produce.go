@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,18 +158,22 @@ type producerState struct {
 	mu         sync.Mutex
 	main, warm stats
 	// ivBytes and ivErrors count since the last interval; ivMain and
-	// ivWarm hold the intended-time latencies since then (their counts are
-	// the interval's records). The reporter folds them into main and warm
-	// when the interval closes (foldInterval), so each record is recorded
-	// once.
+	// ivWarm hold the latencies since then (the service counts are the
+	// interval's records). The reporter folds them into main and warm when
+	// the interval closes (foldInterval), so each record is recorded once.
 	ivBytes        int64
 	ivErrors       int64
-	ivMain, ivWarm *hist.Histogram
+	ivMain, ivWarm latencies
 	firstMain      int64 // Clock ns of the first measured record's intended time
 }
 
+// latencies are one phase's two latency histograms.
+type latencies struct{ intended, service *hist.Histogram }
+
+func newLatencies() latencies { return latencies{hist.New(), hist.New()} }
+
 func newProducerState(clock *Clock, topic string, extra []kgo.RecordHeader, gapFloor int64) *producerState {
-	ps := &producerState{main: newStats(), warm: newStats(), ivMain: hist.New(), ivWarm: hist.New(), firstMain: -1, seenPart: -1}
+	ps := &producerState{main: newStats(), warm: newStats(), ivMain: newLatencies(), ivWarm: newLatencies(), firstMain: -1, seenPart: -1}
 	ps.pool = pendingPool{topic: topic, extra: extra, ps: ps}
 	ps.ack.clock = clock
 	ps.gaps.floor = gapFloor
@@ -191,6 +196,10 @@ type produceRun struct {
 	errCount atomic.Int64
 	gaps     runGaps
 	maxRec   int
+	// ivService and serviceP99s are the interval reporter's: the
+	// interval's service latencies and each interval's p99 (ms).
+	ivService   *hist.Histogram
+	serviceP99s []float64
 
 	batches, uncompressed, compressed atomic.Int64
 }
@@ -210,7 +219,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	doc.Config.Producer = cfg.Client.Effective
 	doc.Config.Notes = cfg.Client.Notes
 
-	r := &produceRun{cfg: cfg, clock: cfg.Clock, noAcks: cfg.Client.Acks == "0"}
+	r := &produceRun{cfg: cfg, clock: cfg.Clock, noAcks: cfg.Client.Acks == "0", ivService: hist.New()}
 	r.promise = r.onAck
 	values, keys, err := r.generators()
 	if err != nil {
@@ -538,12 +547,12 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 		r.gaps.observe(now, accepted)
 	}
 	ps.mu.Lock()
-	st, iv := &ps.main, ps.ivMain
+	st, iv := &ps.main, &ps.ivMain
 	if p.warm {
-		st, iv = &ps.warm, ps.ivWarm
+		st, iv = &ps.warm, &ps.ivWarm
 	}
-	st.service.Record(time.Duration(now - accepted))
-	iv.Record(time.Duration(now - p.intended))
+	iv.service.Record(time.Duration(now - accepted))
+	iv.intended.Record(time.Duration(now - p.intended))
 	st.lastAck = now
 	st.bytes += int64(p.size)
 	ps.ivBytes += int64(p.size)
@@ -602,25 +611,36 @@ func (r *produceRun) measuredStart() int64 {
 func (r *produceRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs int64) {
 	for _, ps := range r.states {
 		ps.mu.Lock()
-		records += ps.ivMain.Count() + ps.ivWarm.Count()
+		records += ps.ivMain.service.Count() + ps.ivWarm.service.Count()
 		bytes += ps.ivBytes
 		errs += ps.ivErrors
-		h.Merge(ps.ivMain)
-		h.Merge(ps.ivWarm)
+		h.Merge(ps.ivMain.intended)
+		h.Merge(ps.ivWarm.intended)
+		r.ivService.Merge(ps.ivMain.service)
+		r.ivService.Merge(ps.ivWarm.service)
 		ps.ivBytes, ps.ivErrors = 0, 0
 		ps.foldInterval()
 		ps.mu.Unlock()
 	}
+	if r.ivService.Count() > 0 {
+		r.serviceP99s = append(r.serviceP99s, r.ivService.QuantileMs(0.99))
+	}
+	r.ivService.Reset()
 	return records, bytes, errs
 }
 
 // foldInterval moves the interval's latencies into the cumulative
 // histograms; the caller holds ps.mu.
 func (ps *producerState) foldInterval() {
-	ps.main.intended.Merge(ps.ivMain)
-	ps.warm.intended.Merge(ps.ivWarm)
-	ps.ivMain.Reset()
-	ps.ivWarm.Reset()
+	for _, f := range []struct {
+		st *stats
+		iv latencies
+	}{{&ps.main, ps.ivMain}, {&ps.warm, ps.ivWarm}} {
+		f.st.intended.Merge(f.iv.intended)
+		f.st.service.Merge(f.iv.service)
+		f.iv.intended.Reset()
+		f.iv.service.Reset()
+	}
 }
 
 // finish merges the producers' accounting into doc.
@@ -700,12 +720,24 @@ func (r *produceRun) gapFloor() int64 {
 
 // unavailability lists the run's unavailability windows at the run's
 // threshold (ProduceConfig.UnavailableAfter, by default the larger of
-// minUnavailable and unavailableP99s times service's p99). It reads the
-// promise sides' state: call it after every client flushed.
+// minUnavailable and unavailableP99s times the run's p99 service latency).
+// The run's p99 is the median of its intervals' p99s: the records that
+// waited through an outage are the run's slowest, and a whole-run p99
+// would let the outage raise the threshold until it no longer lists
+// itself. It reads the promise sides' state and the reporter's: call it
+// after every client flushed and the reporter stopped.
 func (r *produceRun) unavailability(service *hist.Histogram, measuredStart int64) *result.Unavailability {
 	threshold := r.gapFloor()
-	if r.cfg.UnavailableAfter == 0 && service.Count() > 0 {
-		threshold = max(threshold, int64(unavailableP99s*service.QuantileMs(0.99)*1e6))
+	if r.cfg.UnavailableAfter == 0 {
+		p99 := 0.0
+		if n := len(r.serviceP99s); n > 0 {
+			ps := slices.Clone(r.serviceP99s)
+			slices.Sort(ps)
+			p99 = (ps[(n-1)/2] + ps[n/2]) / 2
+		} else if service.Count() > 0 {
+			p99 = service.QuantileMs(0.99)
+		}
+		threshold = max(threshold, int64(unavailableP99s*p99*1e6))
 	}
 	perClient := make([][]window, len(r.states))
 	for i, ps := range r.states {
