@@ -196,10 +196,12 @@ type produceRun struct {
 	errCount atomic.Int64
 	gaps     runGaps
 	maxRec   int
-	// ivService and serviceP99s are the interval reporter's: the
-	// interval's service latencies and each interval's p99 (ms).
+	// ivService, ivEnd and serviceP99s are the interval reporter's: the
+	// interval's service latencies, when the last interval ended and each
+	// interval's service p99.
 	ivService   *hist.Histogram
-	serviceP99s []float64
+	ivEnd       int64
+	serviceP99s []intervalP99
 
 	batches, uncompressed, compressed atomic.Int64
 }
@@ -287,6 +289,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		return nil, err
 	}
 	r.startNs = r.clock.Now()
+	r.ivEnd = r.startNs
 	doc.Start = r.clock.Time(r.startNs)
 	if cfg.WarmupDuration > 0 {
 		r.warmEnd = r.startNs + int64(cfg.WarmupDuration)
@@ -622,10 +625,12 @@ func (r *produceRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs i
 		ps.foldInterval()
 		ps.mu.Unlock()
 	}
+	end := r.clock.Now()
 	if r.ivService.Count() > 0 {
-		r.serviceP99s = append(r.serviceP99s, r.ivService.QuantileMs(0.99))
+		r.serviceP99s = append(r.serviceP99s, intervalP99{from: r.ivEnd, to: end, ms: r.ivService.QuantileMs(0.99)})
 	}
 	r.ivService.Reset()
+	r.ivEnd = end
 	return records, bytes, errs
 }
 
@@ -721,31 +726,69 @@ func (r *produceRun) gapFloor() int64 {
 // unavailability lists the run's unavailability windows at the run's
 // threshold (ProduceConfig.UnavailableAfter, by default the larger of
 // minUnavailable and unavailableP99s times the run's p99 service latency).
-// The run's p99 is the median of its intervals' p99s: the records that
-// waited through an outage are the run's slowest, and a whole-run p99
-// would let the outage raise the threshold until it no longer lists
-// itself. It reads the promise sides' state and the reporter's: call it
-// after every client flushed and the reporter stopped.
+// It reads the promise sides' state and the reporter's: call it after every
+// client flushed and the reporter stopped.
 func (r *produceRun) unavailability(service *hist.Histogram, measuredStart int64) *result.Unavailability {
-	threshold := r.gapFloor()
-	if r.cfg.UnavailableAfter == 0 {
-		p99 := 0.0
-		if n := len(r.serviceP99s); n > 0 {
-			ps := slices.Clone(r.serviceP99s)
-			slices.Sort(ps)
-			p99 = (ps[(n-1)/2] + ps[n/2]) / 2
-		} else if service.Count() > 0 {
-			p99 = service.QuantileMs(0.99)
-		}
-		threshold = max(threshold, int64(unavailableP99s*p99*1e6))
-	}
 	perClient := make([][]window, len(r.states))
+	var all []window
+	var started int64
 	for i, ps := range r.states {
 		perClient[i] = ps.gaps.windows
+		all = append(all, ps.gaps.windows...)
+		started = max(started, ps.gaps.started)
 	}
 	r.gaps.mu.Lock()
 	defer r.gaps.mu.Unlock()
+	all = append(all, r.gaps.windows...)
+	threshold := r.gapFloor()
+	if r.cfg.UnavailableAfter == 0 {
+		threshold = max(threshold, int64(unavailableP99s*r.usualP99(service, started, all)*1e6))
+	}
 	return unavailability(threshold, r.startNs, measuredStart, r.gaps.windows, perClient)
+}
+
+// intervalP99 is one interval's service p99 (ms), over [from, to] Clock ns.
+type intervalP99 struct {
+	from, to int64
+	ms       float64
+}
+
+// usualP99 is the run's p99 service latency outside its outages and its
+// start-up (ms): the median of the p99s of the intervals that begin after
+// every partition's first acknowledgement (started) and overlap no
+// candidate window. The records that waited through an outage, or for the
+// client to get going, are the run's slowest, and they are acknowledged
+// together: counted in, they would raise the threshold until it no longer
+// lists the outage they waited through. Failing such intervals, those that
+// only overlap no window; failing those, the lowest interval p99; without
+// intervals, the whole run's p99.
+func (r *produceRun) usualP99(service *hist.Histogram, started int64, candidates []window) float64 {
+	var calm, steady, all []float64
+	for _, iv := range r.serviceP99s {
+		all = append(all, iv.ms)
+		if slices.ContainsFunc(candidates, func(w window) bool { return w.from <= iv.to && w.to >= iv.from }) {
+			continue
+		}
+		calm = append(calm, iv.ms)
+		if iv.from >= started {
+			steady = append(steady, iv.ms)
+		}
+	}
+	median := func(xs []float64) float64 {
+		slices.Sort(xs)
+		return (xs[(len(xs)-1)/2] + xs[len(xs)/2]) / 2
+	}
+	switch {
+	case len(steady) > 0:
+		return median(steady)
+	case len(calm) > 0:
+		return median(calm)
+	case len(all) > 0:
+		return slices.Min(all)
+	case service.Count() > 0:
+		return service.QuantileMs(0.99)
+	}
+	return 0
 }
 
 // waitLeaders waits, within LeaderWait, until every partition the run
@@ -760,9 +803,11 @@ func (r *produceRun) waitLeaders(ctx context.Context, cl *kgo.Client) {
 	for _, p := range r.cfg.Partitions {
 		want[p] = true
 	}
+	began := time.Now()
 	for {
 		missing, err := leaderless(ctx, adm, r.cfg.Topic, want)
 		if err == nil && missing == 0 {
+			r.cfg.Logger.Debug("every partition has a leader", "topic", r.cfg.Topic, "waited", time.Since(began))
 			return
 		}
 		select {

@@ -46,6 +46,9 @@ type ackGaps struct {
 	last    []int64 // per partition: last acknowledgement, noAckYet before the first
 	windows []window
 	longest window
+	// started is the latest first acknowledgement of a partition: the end
+	// of the client's start-up.
+	started int64
 }
 
 // observe accounts an acknowledgement at now of a record of partition part
@@ -60,6 +63,7 @@ func (g *ackGaps) observe(part int32, now, accepted int64) {
 	last := g.last[part]
 	g.last[part] = now
 	if last == noAckYet {
+		g.started = max(g.started, now)
 		return
 	}
 	w := window{part: part, from: max(last, accepted), to: now}
