@@ -280,7 +280,7 @@ type Producer struct {
 // Unavailability is the timeline of a producer's unavailability windows.
 type Unavailability struct {
 	// ThresholdMs is the shortest window listed: by default the larger of
-	// 500 ms and 10 times the run's usual p99 service latency: the median
+	// 500 ms and 10 times the run's usual p99 service latency: the lowest
 	// p99 of the intervals after every partition's first acknowledgement
 	// that overlap no gap of 500 ms or more, so that the records that
 	// waited through an outage or the start-up do not raise the threshold
