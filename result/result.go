@@ -381,6 +381,9 @@ type Producer struct {
 	// every 10 ms per producer) in which a producer's buffer
 	// (buffer.memory) had no room for another record.
 	BufferFullFraction float64 `json:"buffer_full_fraction"`
+	// Unavailability lists every window in which a partition, or the
+	// whole producer, had no acknowledgement for longer than a threshold.
+	Unavailability *Unavailability `json:"unavailability,omitempty"`
 }
 
 // Derive fills the figures derived from the counts: records and bytes per
@@ -395,6 +398,39 @@ func (p *Producer) Derive(batchRecords float64) {
 		p.CompressionRatio = Round(float64(p.CompressedBytes) / float64(p.UncompressedBytes))
 	}
 }
+
+// Unavailability is the timeline of a producer's unavailability windows.
+type Unavailability struct {
+	// ThresholdMs is the shortest window listed: by default the larger of
+	// 500 ms and 10 times the run's usual p99 service latency: the lowest
+	// p99 of the intervals after every partition's first acknowledgement
+	// that overlap no gap of 500 ms or more, so that the records that
+	// waited through an outage or the start-up do not raise the threshold
+	// above the outage.
+	ThresholdMs float64 `json:"threshold_ms"`
+	// Windows are in order of start.
+	Windows []UnavailableWindow `json:"windows"`
+	// Longest is the longest of Windows, absent when there are none.
+	Longest *UnavailableWindow `json:"longest,omitempty"`
+}
+
+// UnavailableWindow is a time in which records waited and none was
+// acknowledged: by one partition, or by any partition when Partition is
+// AllPartitions. A window starts at the later of the last acknowledgement
+// and the moment the waiting record was accepted, so a partition that got
+// no records opens none; a partition's first acknowledgement of a run
+// (start-up) opens none either.
+type UnavailableWindow struct {
+	Partition int32 `json:"partition"`
+	// StartS is the start in seconds since the run started, as Interval.T.
+	StartS   float64 `json:"start_s"`
+	LengthMs float64 `json:"length_ms"`
+	// Warmup marks a window that started before the measured window.
+	Warmup bool `json:"warmup,omitempty"`
+}
+
+// AllPartitions is the Partition of a window of the whole producer.
+const AllPartitions = -1
 
 // Consumer holds consumer-side statistics.
 type Consumer struct {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ktune/ktune/internal/audit"
@@ -72,6 +74,13 @@ type ProduceConfig struct {
 	// IntervalHistograms keeps each interval's latency histogram in the
 	// result (Interval.HDR), so merged intervals have exact percentiles.
 	IntervalHistograms bool
+	// UnavailableAfter is the shortest unavailability window the result
+	// lists (Producer.Unavailability). Default: the larger of 500 ms and
+	// 10 times the run's p99 service latency.
+	UnavailableAfter time.Duration
+	// LeaderWait bounds the wait, before the run starts, for every
+	// partition to have a leader. Default 10 s.
+	LeaderWait time.Duration
 	// Acks, if set, makes every record carry its producer's id and
 	// sequence number (audit.Header) and receives each acknowledgement
 	// (an *audit.Ledger, for --verify).
@@ -100,6 +109,12 @@ func (c *ProduceConfig) defaults() error {
 	if c.TransactionInterval <= 0 {
 		c.TransactionInterval = 100 * time.Millisecond
 	}
+	if c.UnavailableAfter < 0 {
+		return fmt.Errorf("unavailability threshold %s: must not be negative", c.UnavailableAfter)
+	}
+	if c.LeaderWait <= 0 {
+		c.LeaderWait = 10 * time.Second
+	}
 	if c.Clock == nil {
 		c.Clock = NewClock()
 	}
@@ -117,42 +132,56 @@ func (c *ProduceConfig) defaults() error {
 }
 
 // stats are the counts of one phase (warm-up or measured) of one producer.
+// The record count is the service histogram's: every acknowledged record
+// is in it once.
 type stats struct {
-	records, bytes    int64
+	bytes             int64
 	errors            errorCounts
 	intended, service *hist.Histogram
 	lastAck           int64
 }
 
+func (s *stats) records() int64 { return s.service.Count() }
+
 func newStats() stats {
 	return stats{errors: errorCounts{}, intended: hist.New(), service: hist.New()}
 }
 
-// producerState is one producer client's accounting. Promises of one client
-// run serially, but the interval reporter reads concurrently: mu guards it.
+// producerState is one producer client's accounting. kgo runs one client's
+// promises one at a time, so the promise side owns gaps (and the pool's
+// return side) without a lock; what the interval reporter reads is under
+// mu, which only the promise and the reporter's tick take.
 type producerState struct {
+	pool pendingPool
+	ack  ackClock
+	// The promise side's: gaps, and the acknowledgement time and partition
+	// of the last record it fed gaps with.
+	gaps     ackGaps
+	seenAt   int64
+	seenPart int32
+
 	mu         sync.Mutex
 	main, warm stats
-	ivRecords  int64
-	ivBytes    int64
-	ivErrors   int64
-	// ivMain and ivWarm hold the intended-time latencies since the last
-	// interval; they are folded into main.intended and warm.intended when
+	// ivBytes and ivErrors count since the last interval; ivMain and
+	// ivWarm hold the latencies since then (the service counts are the
+	// interval's records). The reporter folds them into main and warm when
 	// the interval closes (foldInterval), so each record is recorded once.
-	ivMain, ivWarm *hist.Histogram
-	pool           pendingPool
+	ivBytes        int64
+	ivErrors       int64
+	ivMain, ivWarm latencies
 	firstMain      int64 // Clock ns of the first measured record's intended time
-	// partLast is each partition's last acknowledgement; partGap the
-	// longest time one partition went without one, from partGapAt.
-	partLast  []int64
-	partGap   int64
-	partGapAt int64
-	partGapP  int32
 }
 
-func newProducerState(topic string, extra []kgo.RecordHeader) *producerState {
-	ps := &producerState{main: newStats(), warm: newStats(), ivMain: hist.New(), ivWarm: hist.New(), firstMain: -1}
+// latencies are one phase's two latency histograms.
+type latencies struct{ intended, service *hist.Histogram }
+
+func newLatencies() latencies { return latencies{hist.New(), hist.New()} }
+
+func newProducerState(clock *Clock, topic string, extra []kgo.RecordHeader, gapFloor int64) *producerState {
+	ps := &producerState{main: newStats(), warm: newStats(), ivMain: newLatencies(), ivWarm: newLatencies(), firstMain: -1, seenPart: -1}
 	ps.pool = pendingPool{topic: topic, extra: extra, ps: ps}
+	ps.ack.clock = clock
+	ps.gaps.floor = gapFloor
 	return ps
 }
 
@@ -165,14 +194,21 @@ type produceRun struct {
 	warmEnd  int64 // Clock ns the time-based warm-up ends (0: none)
 	states   []*producerState
 	promise  func(*kgo.Record, error)
+	// noAcks: with acks=0 no response comes back, so each promise reads
+	// the clock itself.
+	noAcks   bool
 	cancel   context.CancelCauseFunc
 	errCount atomic.Int64
-	lastAck  atomic.Int64
-	gapMax   atomic.Int64
-	gapAt    atomic.Int64
+	gaps     runGaps
 	maxRec   int
 	// producerBase+i is producer i's id in the ktune.seq header.
 	producerBase uint64
+	// ivService, ivEnd and serviceP99s are the interval reporter's: the
+	// interval's service latencies, when the last interval ended and each
+	// interval's service p99.
+	ivService   *hist.Histogram
+	ivEnd       int64
+	serviceP99s []intervalP99
 
 	batches, uncompressed, compressed atomic.Int64
 }
@@ -192,7 +228,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	doc.Config.Producer = cfg.Client.Effective()
 	doc.Config.Notes = cfg.Client.Notes()
 
-	r := &produceRun{cfg: cfg, clock: cfg.Clock}
+	r := &produceRun{cfg: cfg, clock: cfg.Clock, noAcks: cfg.Client.Acks() == "0", ivService: hist.New()}
 	if cfg.Acks != nil {
 		r.producerBase = audit.ProducerBase()
 	}
@@ -213,9 +249,15 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 			}
 		}
 	}()
+	r.gaps.floor = r.gapFloor()
+	r.states = make([]*producerState, cfg.Producers)
+	for i := range r.states {
+		r.states[i] = newProducerState(r.clock, cfg.Topic, extraHeaders(cfg.Headers, cfg.HeaderSize), r.gaps.floor)
+		r.states[i].pool.verify = cfg.Acks != nil
+	}
 	for i := range clients {
 		opts := cfg.Client.ProducerOpts(i, cfg.Producers)
-		opts = append(opts, kgo.WithHooks(append([]kgo.Hook{batchHook{r}}, cfg.Hooks...)...), kgo.DefaultProduceTopic(cfg.Topic))
+		opts = append(opts, kgo.WithHooks(append([]kgo.Hook{batchHook{r}, &r.states[i].ack}, cfg.Hooks...)...), kgo.DefaultProduceTopic(cfg.Topic))
 		if len(cfg.Partitions) > 0 {
 			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner(), cfg.Partitions)))
 		}
@@ -250,10 +292,12 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}
 	}()
 
+	r.waitLeaders(ctx, clients[0])
 	if err := waitUntil(ctx, cfg.StartAt); err != nil {
 		return nil, err
 	}
 	r.startNs = r.clock.Now()
+	r.ivEnd = r.startNs
 	doc.Start = r.clock.Time(r.startNs)
 	if cfg.WarmupDuration > 0 {
 		r.warmEnd = r.startNs + int64(cfg.WarmupDuration)
@@ -261,13 +305,6 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	if cfg.Duration > 0 {
 		r.deadline = r.startNs + int64(cfg.WarmupDuration) + int64(cfg.Duration)
 	}
-	r.states = make([]*producerState, cfg.Producers)
-	for i := range r.states {
-		ps := newProducerState(cfg.Topic, extraHeaders(cfg.Headers, cfg.HeaderSize))
-		ps.pool.verify = cfg.Acks != nil
-		r.states[i] = ps
-	}
-
 	watch := watchWindow(r, clients)
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
@@ -416,26 +453,29 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		txnStart = r.clock.Now()
 	}
 
+	// One clock reading per record: taken when Produce returns, it is the
+	// record's accepted time and the next record's "now" (its intended
+	// time without a rate, or what the schedule is checked against).
+	now := r.clock.Now()
 	for seq := int64(0); seq < limit; seq++ {
-		var intended int64
+		intended := now
 		if cfg.Rate > 0 {
 			intended = r.startNs + int64((float64(seq)*n+float64(i))/cfg.Rate*1e9)
 			if r.deadline > 0 && intended >= r.deadline {
 				break
 			}
-			if err := r.clock.sleepUntil(ctx, timer, intended); err != nil {
-				break
+			if intended-now >= int64(minSleep) {
+				if err := r.clock.sleepUntil(ctx, timer, intended); err != nil {
+					break
+				}
 			}
-		} else {
-			intended = r.clock.Now()
-			if r.deadline > 0 && intended >= r.deadline {
-				break
-			}
+		} else if r.deadline > 0 && intended >= r.deadline {
+			break
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		if txn && r.clock.Now()-txnStart >= int64(cfg.TransactionInterval) {
+		if txn && now-txnStart >= int64(cfg.TransactionInterval) {
 			if err := r.commit(ctx, prodCtx, cl); err != nil {
 				return err
 			}
@@ -455,7 +495,8 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 			r.stampSeq(p, i, seq)
 		}
 		cl.Produce(prodCtx, &p.rec, r.promise)
-		p.accepted.Store(r.clock.Now())
+		now = r.clock.Now()
+		p.setAccepted(now)
 	}
 
 	// Flush what is buffered: for a normal end within delivery.timeout.ms;
@@ -501,68 +542,66 @@ func (r *produceRun) commit(ctx, prodCtx context.Context, cl *kgo.Client) error 
 }
 
 // onAck is every producer's promise: it accounts one record and returns
-// its pending to the pool.
+// its pending to the pool. The acknowledgement time is when the client read
+// the produce response (ackClock), so the records of a response share one
+// clock reading; the unavailability windows are fed once per partition and
+// response, from its first record, the batch's oldest.
 func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	p := pendingOf(rec)
 	ps := p.ps
-	now := r.clock.Now()
+	if err != nil {
+		r.onError(ps, p, err)
+		return
+	}
+	var now int64
+	if r.noAcks {
+		now = r.clock.Now()
+	} else {
+		now = ps.ack.at.Load()
+	}
+	accepted := p.acceptedAt()
+	if now != ps.seenAt || rec.Partition != ps.seenPart {
+		ps.seenAt, ps.seenPart = now, rec.Partition
+		ps.gaps.observe(rec.Partition, now, accepted)
+		r.gaps.observe(now, accepted)
+	}
+	ps.mu.Lock()
+	st, iv := &ps.main, &ps.ivMain
+	if p.warm {
+		st, iv = &ps.warm, &ps.ivWarm
+	}
+	iv.service.Record(time.Duration(now - accepted))
+	iv.intended.Record(time.Duration(now - p.intended))
+	st.lastAck = now
+	st.bytes += int64(p.size)
+	ps.ivBytes += int64(p.size)
+	ps.mu.Unlock()
+	if r.cfg.Acks != nil {
+		r.auditAck(rec, p)
+	}
+	ps.pool.put(p)
+}
+
+// onError accounts a failed record and ends the run when the error is
+// fatal or --max-errors is reached.
+func (r *produceRun) onError(ps *producerState, p *pending, err error) {
+	class, fatal := classify(err)
+	size := p.size
 	ps.mu.Lock()
 	st := &ps.main
 	if p.warm {
 		st = &ps.warm
 	}
-	if err != nil {
-		class, fatal := classify(err)
-		st.errors.add(class)
-		ps.ivErrors++
-		size := p.size
-		ps.pool.put(p)
-		ps.mu.Unlock()
-		if fatal {
-			r.cancel(explainFatal(err, r.cfg.Topic, size))
-		} else if class != ClassAborted {
-			if n := r.errCount.Add(1); r.cfg.MaxErrors > 0 && n >= r.cfg.MaxErrors {
-				r.cancel(fmt.Errorf("%w (%d failed records; last: %s)", errMaxErrors, n, shortErr(err)))
-			}
-		}
-		return
-	}
-	accepted := p.accepted.Load()
-	if accepted == 0 {
-		// Acknowledged before Produce returned: the record never waited,
-		// so its intended time is the best start we have.
-		accepted = p.intended
-	}
-	intended := time.Duration(now - p.intended)
-	st.records++
-	st.bytes += int64(p.size)
-	st.service.Record(time.Duration(now - accepted))
-	st.lastAck = now
-	ps.ivRecords++
-	ps.ivBytes += int64(p.size)
-	if p.warm {
-		ps.ivWarm.Record(intended)
-	} else {
-		ps.ivMain.Record(intended)
-	}
-	if r.cfg.Acks != nil {
-		r.auditAck(rec, p)
-	}
-	if part := int(rec.Partition); part >= 0 {
-		if part >= len(ps.partLast) {
-			ps.partLast = append(ps.partLast, make([]int64, part+1-len(ps.partLast))...)
-		}
-		if last := ps.partLast[part]; last > 0 && now-last > ps.partGap {
-			ps.partGap, ps.partGapAt, ps.partGapP = now-last, last, rec.Partition
-		}
-		ps.partLast[part] = now
-	}
-	ps.pool.put(p)
+	st.errors.add(class)
+	ps.ivErrors++
 	ps.mu.Unlock()
-
-	if prev := r.lastAck.Swap(now); prev != 0 && now-prev > r.gapMax.Load() {
-		r.gapMax.Store(now - prev)
-		r.gapAt.Store(prev)
+	ps.pool.put(p)
+	if fatal {
+		r.cancel(explainFatal(err, r.cfg.Topic, size))
+	} else if class != ClassAborted {
+		if n := r.errCount.Add(1); r.cfg.MaxErrors > 0 && n >= r.cfg.MaxErrors {
+			r.cancel(fmt.Errorf("%w (%d failed records; last: %s)", errMaxErrors, n, shortErr(err)))
+		}
 	}
 }
 
@@ -594,25 +633,38 @@ func (r *produceRun) measuredStart() int64 {
 func (r *produceRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs int64) {
 	for _, ps := range r.states {
 		ps.mu.Lock()
-		records += ps.ivRecords
+		records += ps.ivMain.service.Count() + ps.ivWarm.service.Count()
 		bytes += ps.ivBytes
 		errs += ps.ivErrors
-		h.Merge(ps.ivMain)
-		h.Merge(ps.ivWarm)
-		ps.ivRecords, ps.ivBytes, ps.ivErrors = 0, 0, 0
+		h.Merge(ps.ivMain.intended)
+		h.Merge(ps.ivWarm.intended)
+		r.ivService.Merge(ps.ivMain.service)
+		r.ivService.Merge(ps.ivWarm.service)
+		ps.ivBytes, ps.ivErrors = 0, 0
 		ps.foldInterval()
 		ps.mu.Unlock()
 	}
+	end := r.clock.Now()
+	if r.ivService.Count() > 0 {
+		r.serviceP99s = append(r.serviceP99s, intervalP99{from: r.ivEnd, to: end, ms: r.ivService.QuantileMs(0.99)})
+	}
+	r.ivService.Reset()
+	r.ivEnd = end
 	return records, bytes, errs
 }
 
 // foldInterval moves the interval's latencies into the cumulative
 // histograms; the caller holds ps.mu.
 func (ps *producerState) foldInterval() {
-	ps.main.intended.Merge(ps.ivMain)
-	ps.warm.intended.Merge(ps.ivWarm)
-	ps.ivMain.Reset()
-	ps.ivWarm.Reset()
+	for _, f := range []struct {
+		st *stats
+		iv latencies
+	}{{&ps.main, ps.ivMain}, {&ps.warm, ps.ivWarm}} {
+		f.st.intended.Merge(f.iv.intended)
+		f.st.service.Merge(f.iv.service)
+		f.iv.intended.Reset()
+		f.iv.service.Reset()
+	}
 }
 
 // finish merges the producers' accounting into doc.
@@ -641,9 +693,10 @@ func (r *produceRun) finish(doc *result.Document, intervals []result.Interval) e
 	}
 	m.IntervalLatency = result.LatencyIntended
 	m.Intervals = intervals
-	m.Producer = r.producerStats()
+	m.Producer = r.producerStats(main.records() + warm.records())
+	m.Producer.Unavailability = r.unavailability(main.service, measuredStart)
 	doc.Metrics = m
-	if warm.records+total(warm.errors) > 0 {
+	if warm.records()+total(warm.errors) > 0 {
 		w, err := statsMetrics(&warm, r.startNs, warm.lastAck)
 		if err != nil {
 			return err
@@ -653,39 +706,157 @@ func (r *produceRun) finish(doc *result.Document, intervals []result.Interval) e
 	return nil
 }
 
-func (r *produceRun) producerStats() *result.Producer {
+func (r *produceRun) producerStats(records int64) *result.Producer {
 	p := &result.Producer{
 		Batches:           r.batches.Load(),
 		UncompressedBytes: r.uncompressed.Load(),
 		CompressedBytes:   r.compressed.Load(),
 	}
-	if p.Batches > 0 {
-		var recs int64
-		for _, ps := range r.states {
-			ps.mu.Lock()
-			recs += ps.main.records + ps.warm.records
-			ps.mu.Unlock()
-		}
-		p.Derive(float64(recs))
-	}
+	p.Derive(float64(records))
 	for _, ps := range r.states {
-		ps.mu.Lock()
-		if ms := result.Round(float64(ps.partGap) / 1e6); ms > p.LongestPartitionAckGapMs {
-			p.LongestPartitionAckGapMs = ms
-			p.PartitionAckGapStartS = result.Round(float64(ps.partGapAt-r.startNs) / 1e9)
-			p.PartitionAckGapPartition = ps.partGapP
+		if l := ps.gaps.longest; l.len() > 0 && result.Round(float64(l.len())/1e6) > p.LongestPartitionAckGapMs {
+			p.LongestPartitionAckGapMs = result.Round(float64(l.len()) / 1e6)
+			p.PartitionAckGapStartS = result.Round(float64(l.from-r.startNs) / 1e9)
+			p.PartitionAckGapPartition = l.part
 		}
-		ps.mu.Unlock()
 	}
-	p.LongestAckGapMs = result.Round(float64(r.gapMax.Load()) / 1e6)
-	if at := r.gapAt.Load(); at > 0 {
-		p.AckGapStartS = result.Round(float64(at-r.startNs) / 1e9)
+	if l := r.gaps.longestW; l.len() > 0 {
+		p.LongestAckGapMs = result.Round(float64(l.len()) / 1e6)
+		p.AckGapStartS = result.Round(float64(l.from-r.startNs) / 1e9)
 	}
 	return p
 }
 
+// gapFloor is the shortest gap kept while the run goes on: the threshold
+// when it is set, else the smallest the default threshold can be.
+func (r *produceRun) gapFloor() int64 {
+	if t := r.cfg.UnavailableAfter; t > 0 {
+		return int64(t)
+	}
+	return int64(minUnavailable)
+}
+
+// unavailability lists the run's unavailability windows at the run's
+// threshold (ProduceConfig.UnavailableAfter, by default the larger of
+// minUnavailable and unavailableP99s times the run's p99 service latency).
+// It reads the promise sides' state and the reporter's: call it after every
+// client flushed and the reporter stopped.
+func (r *produceRun) unavailability(service *hist.Histogram, measuredStart int64) *result.Unavailability {
+	perClient := make([][]window, len(r.states))
+	var all []window
+	var started int64
+	for i, ps := range r.states {
+		perClient[i] = ps.gaps.windows
+		all = append(all, ps.gaps.windows...)
+		started = max(started, ps.gaps.started)
+	}
+	r.gaps.mu.Lock()
+	defer r.gaps.mu.Unlock()
+	all = append(all, r.gaps.windows...)
+	threshold := r.gapFloor()
+	if r.cfg.UnavailableAfter == 0 {
+		threshold = max(threshold, int64(unavailableP99s*r.usualP99(service, started, all)*1e6))
+	}
+	return unavailability(threshold, r.startNs, measuredStart, r.gaps.windows, perClient)
+}
+
+// intervalP99 is one interval's service p99 (ms), over [from, to] Clock ns.
+type intervalP99 struct {
+	from, to int64
+	ms       float64
+}
+
+// usualP99 is the run's p99 service latency outside its outages and its
+// start-up (ms): the lowest p99 of the intervals that begin after every
+// partition's first acknowledgement (started) and overlap no candidate
+// window. The records that waited through an outage, or for the client to
+// get going, are the run's slowest, and they are acknowledged together and
+// drain for a while after: counted in, they raise the threshold until it
+// no longer lists the outage they waited through (a median of interval
+// p99s still did, on a busy machine, when the backlog after a 9 s outage
+// filled the few intervals left). The lowest is what the run achieves
+// when nothing is in the way; minUnavailable keeps the threshold clear of
+// ordinary jitter. Failing such intervals, those that only overlap no
+// window; failing those, every interval; without intervals, the whole
+// run's p99.
+func (r *produceRun) usualP99(service *hist.Histogram, started int64, candidates []window) float64 {
+	var calm, steady, all []float64
+	for _, iv := range r.serviceP99s {
+		all = append(all, iv.ms)
+		if slices.ContainsFunc(candidates, func(w window) bool { return w.from <= iv.to && w.to >= iv.from }) {
+			continue
+		}
+		calm = append(calm, iv.ms)
+		if iv.from >= started {
+			steady = append(steady, iv.ms)
+		}
+	}
+	for _, ps := range [][]float64{steady, calm, all} {
+		if len(ps) > 0 {
+			return slices.Min(ps)
+		}
+	}
+	if service.Count() > 0 {
+		return service.QuantileMs(0.99)
+	}
+	return 0
+}
+
+// waitLeaders waits, within LeaderWait, until every partition the run
+// produces to has a leader, so the time a fresh topic takes to get them is
+// not a window of the run. A cluster that does not answer is left to the
+// run's own errors.
+func (r *produceRun) waitLeaders(ctx context.Context, cl *kgo.Client) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.LeaderWait)
+	defer cancel()
+	adm := kadm.NewClient(cl)
+	want := map[int32]bool{}
+	for _, p := range r.cfg.Partitions {
+		want[p] = true
+	}
+	began := time.Now()
+	for {
+		missing, err := leaderless(ctx, adm, r.cfg.Topic, want)
+		if err == nil && missing == 0 {
+			r.cfg.Logger.Debug("every partition has a leader", "topic", r.cfg.Topic, "waited", time.Since(began))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			r.cfg.Logger.Warn("not every partition has a leader; starting anyway", "topic", r.cfg.Topic, "without_leader", missing, "err", err)
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// leaderless counts the partitions of topic (those in want, if any) without
+// a leader.
+func leaderless(ctx context.Context, adm *kadm.Client, topic string, want map[int32]bool) (int, error) {
+	md, err := adm.Metadata(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	td, ok := md.Topics[topic]
+	if !ok || td.Err != nil {
+		return 0, fmt.Errorf("topic %s not in metadata: %v", topic, td.Err)
+	}
+	missing := 0
+	for _, p := range td.Partitions {
+		if len(want) > 0 && !want[p.Partition] {
+			continue
+		}
+		if p.Leader < 0 || p.Err != nil {
+			missing++
+		}
+	}
+	if len(td.Partitions) == 0 {
+		return 1, nil
+	}
+	return missing, nil
+}
+
 func mergeStats(dst, src *stats) {
-	dst.records += src.records
 	dst.bytes += src.bytes
 	for k, v := range src.errors {
 		dst.errors[k] += v
@@ -699,14 +870,14 @@ func mergeStats(dst, src *stats) {
 
 // statsMetrics turns merged stats into result metrics over [from, to].
 func statsMetrics(s *stats, from, to int64) (result.Metrics, error) {
-	m := result.Metrics{Records: s.records, Bytes: s.bytes}
+	m := result.Metrics{Records: s.records(), Bytes: s.bytes}
 	m.Errors = s.errors.mergeInto(nil)
 	m.ErrorsTotal = total(m.Errors)
 	if to > from {
 		m.ElapsedS = result.Round(float64(to-from) / 1e9)
 	}
 	m.SetRates()
-	if s.records > 0 {
+	if m.Records > 0 {
 		if err := m.SetLatency(result.LatencyIntended, s.intended); err != nil {
 			return m, err
 		}

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"encoding/binary"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -19,66 +20,122 @@ const HeaderTS = "ktune.ts"
 // pending is one record in flight. rec must stay the first field: the
 // promise gets *kgo.Record back and recovers its pending from that pointer,
 // which saves a closure allocation per record.
+//
+// A record's headers are laid out once, when its pending is made
+// (newPending): ktune's own headers first (own), each over a value array
+// of the pending, then the run's static extra headers. fill writes the
+// per-record header values in place, so a further per-record header is one
+// more array here, ownHeaders one more, one more entry in newPending and
+// one more write in fill. Without extra headers the record's headers are
+// own itself, in the same allocation as the record: the client reads them
+// at every step, so they should share its cache lines.
 type pending struct {
-	rec      kgo.Record
-	ts       [8]byte
-	seqHdr   [audit.HeaderSize]byte // the ktune.seq header's value, with --verify
-	headers  []kgo.RecordHeader
-	intended int64 // Clock ns the record was meant to be sent
-	accepted atomic.Int64
+	rec kgo.Record
+	own [ownHeaders]kgo.RecordHeader
+	ts  [8]byte // the HeaderTS value
+	// seq is the audit.Header value (producer id and sequence), with
+	// --verify.
+	seq [audit.HeaderSize]byte
+	// intended is the Clock ns the record was meant to be sent.
+	intended int64
+	// accepted is the Clock ns the client accepted the record (Produce
+	// returned); 0 until then. The send loop stores it while the promise
+	// may already read it: access it only with setAccepted/acceptedAt
+	// once the record is handed to the client.
+	accepted int64
 	warm     bool
 	size     int
 	ps       *producerState
 }
 
+// ownHeaders is the number of ktune's own headers on every record.
+const ownHeaders = 1
+
 func pendingOf(r *kgo.Record) *pending { return (*pending)(unsafe.Pointer(r)) }
 
-// pendingPool recycles pending records of one producer, so the send loop
-// allocates nothing per record in steady state. Records come back in the
-// promise, which already holds the producer's lock: put must be called with
-// ps.mu held; get takes it.
-type pendingPool struct {
-	free  []*pending
-	topic string
-	extra []kgo.RecordHeader
-	ps    *producerState
-	// verify adds the ktune.seq header (audit.Header) to every record.
-	verify bool
+func (p *pending) setAccepted(ns int64) { atomic.StoreInt64(&p.accepted, ns) }
+
+// acceptedAt is when the client accepted the record; a record acknowledged
+// before Produce returned never waited, so its intended time stands in.
+func (p *pending) acceptedAt() int64 {
+	if a := atomic.LoadInt64(&p.accepted); a != 0 {
+		return a
+	}
+	return p.intended
 }
 
-func (pp *pendingPool) get() *pending {
-	pp.ps.mu.Lock()
-	if n := len(pp.free); n > 0 {
-		p := pp.free[n-1]
-		pp.free = pp.free[:n-1]
-		pp.ps.mu.Unlock()
-		return p
-	}
-	pp.ps.mu.Unlock()
-	p := &pending{ps: pp.ps}
-	p.headers = make([]kgo.RecordHeader, 1, 1+len(pp.extra))
-	p.headers[0] = kgo.RecordHeader{Key: HeaderTS, Value: p.ts[:]}
-	p.headers = append(p.headers, pp.extra...)
-	if pp.verify {
-		p.headers = append(p.headers, kgo.RecordHeader{Key: audit.Header, Value: p.seqHdr[:]})
-	}
-	p.rec.Topic, p.rec.Headers = pp.topic, p.headers
-	return p
-}
-
-// put returns p to the pool; the caller holds ps.mu.
-func (pp *pendingPool) put(p *pending) { pp.free = append(pp.free, p) }
-
-// fill readies p to send key and value, intended for time intended. Topic
-// and headers were set when p was made; kgo sets partition, offset and
-// producer fields itself, but stamps the timestamp only when it is zero.
+// fill readies p to send key and value, intended for time intended. The
+// record is stamped with its intended time, so the client does not read the
+// clock for it; kgo sets partition, offset and producer fields itself.
 func (p *pending) fill(key, value []byte, intended int64, warm bool) {
-	p.rec.Key, p.rec.Value, p.rec.Timestamp = key, value, time.Time{}
+	p.rec.Key, p.rec.Value, p.rec.Timestamp = key, value, time.Unix(0, intended)
 	binary.BigEndian.PutUint64(p.ts[:], uint64(intended))
 	p.intended = intended
 	p.warm = warm
 	p.size = len(key) + len(value)
-	p.accepted.Store(0)
+	p.accepted = 0 // p is the send loop's alone until Produce
+}
+
+// poolChunk is how many returned records the promise side gathers before
+// handing them to the send loop, so neither side locks per record.
+const poolChunk = 128
+
+// pendingPool recycles the pending records of one producer, so the send
+// loop allocates nothing per record in steady state. The send loop takes
+// from free, the promise (kgo runs one client's promises one at a time)
+// returns into back; every poolChunk records back moves to shared, the
+// one place both sides lock.
+type pendingPool struct {
+	free  []*pending // the send loop's
+	back  []*pending // the promise side's
+	mu    sync.Mutex
+	spare []*pending // handed over, guarded by mu
+	topic string
+	extra []kgo.RecordHeader
+	ps    *producerState
+	// verify adds the audit.Header header (producer id and sequence) to
+	// every record.
+	verify bool
+}
+
+// get returns a pending record for the send loop.
+func (pp *pendingPool) get() *pending {
+	if len(pp.free) == 0 {
+		pp.mu.Lock()
+		pp.free, pp.spare = pp.spare, pp.free
+		pp.mu.Unlock()
+	}
+	if n := len(pp.free); n > 0 {
+		p := pp.free[n-1]
+		pp.free = pp.free[:n-1]
+		return p
+	}
+	return pp.newPending()
+}
+
+func (pp *pendingPool) newPending() *pending {
+	p := &pending{ps: pp.ps}
+	p.own = [ownHeaders]kgo.RecordHeader{{Key: HeaderTS, Value: p.ts[:]}}
+	p.rec.Topic, p.rec.Headers = pp.topic, p.own[:]
+	if len(pp.extra) > 0 || pp.verify {
+		p.rec.Headers = append(append(make([]kgo.RecordHeader, 0, ownHeaders+len(pp.extra)+1), p.own[:]...), pp.extra...)
+	}
+	if pp.verify {
+		p.rec.Headers = append(p.rec.Headers, kgo.RecordHeader{Key: audit.Header, Value: p.seq[:]})
+	}
+	return p
+}
+
+// put returns p from the promise side.
+func (pp *pendingPool) put(p *pending) {
+	pp.back = append(pp.back, p)
+	if len(pp.back) >= poolChunk {
+		pp.mu.Lock()
+		pp.spare = append(pp.spare, pp.back...)
+		pp.mu.Unlock()
+		clear(pp.back)
+		pp.back = pp.back[:0]
+	}
 }
 
 // intendedOf returns the ktune.ts header of r, if it has one.

@@ -23,12 +23,12 @@ type AckHook interface {
 // stampSeq writes producer i's id and the record's sequence number into
 // p's ktune.seq header.
 func (r *produceRun) stampSeq(p *pending, i int, seq int64) {
-	audit.Encode(p.seqHdr[:], r.producerBase+uint64(i), uint64(seq))
+	audit.Encode(p.seq[:], r.producerBase+uint64(i), uint64(seq))
 }
 
 // auditAck hands an acknowledged record to the audit.
 func (r *produceRun) auditAck(rec *kgo.Record, p *pending) {
-	prod, seq, _ := audit.Decode(p.seqHdr[:])
+	prod, seq, _ := audit.Decode(p.seq[:])
 	r.cfg.Acks.Acked(rec.Partition, rec.Offset, prod, seq)
 }
 
