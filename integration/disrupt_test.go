@@ -15,6 +15,7 @@ import (
 	"github.com/ktune/ktune/internal/disrupt"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -29,9 +30,9 @@ func disruptCfg(t *testing.T, topic string, partitions int, action string, produ
 			Produce: loadgen.ProduceConfig{
 				Topic: topic, Rate: 200, Values: payload.ValueConfig{Size: 512},
 				Keys:   payload.KeyConfig{Kind: payload.RandomKey, Space: 1000, Size: 8},
-				Client: resolve(t, clientcfg.Producer, producerKV...),
+				Client: testkit.Resolve(t, clientcfg.Producer, producerKV...),
 			},
-			Consume: loadgen.ConsumeConfig{Topic: topic, Partitions: partitions, Client: resolve(t, clientcfg.Consumer)},
+			Consume: loadgen.ConsumeConfig{Topic: topic, Partitions: partitions, Client: testkit.Resolve(t, clientcfg.Consumer)},
 		},
 	}
 }
@@ -43,7 +44,7 @@ func checkAuditExact(t *testing.T, conn *cluster.Conn, topic string, a *result.A
 	second := audit.New()
 	if _, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{
 		Topic: topic, Assign: true, IdleTimeout: 5 * time.Second, Interval: time.Second,
-		Client: resolve(t, clientcfg.Consumer), Audit: second,
+		Client: testkit.Resolve(t, clientcfg.Consumer), Audit: second,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -173,8 +174,8 @@ func TestDrain(t *testing.T) {
 	d, err := disrupt.Drain(context.Background(), conn, disrupt.DrainConfig{
 		Backlog: 4 << 20, MaxWait: 60 * time.Second, After: time.Second, Interval: 500 * time.Millisecond,
 		Workload: loadgen.E2EConfig{
-			Produce: loadgen.ProduceConfig{Topic: topic, Rate: 200, Values: payload.ValueConfig{Size: 1024}, Client: resolve(t, clientcfg.Producer)},
-			Consume: loadgen.ConsumeConfig{Topic: topic, Partitions: 3, Client: resolve(t, clientcfg.Consumer)},
+			Produce: loadgen.ProduceConfig{Topic: topic, Rate: 200, Values: payload.ValueConfig{Size: 1024}, Client: testkit.Resolve(t, clientcfg.Producer)},
+			Consume: loadgen.ConsumeConfig{Topic: topic, Partitions: 3, Client: testkit.Resolve(t, clientcfg.Consumer)},
 		},
 	})
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/internal/stats"
 	"github.com/ktune/ktune/internal/sweep"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -186,7 +187,7 @@ func TestLargeRecords(t *testing.T) {
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Records: 5,
 		Values: payload.ValueConfig{Size: 1_500_000},
-		Client: resolve(t, clientcfg.Producer, "max.request.size=4000000"),
+		Client: testkit.Resolve(t, clientcfg.Producer, "max.request.size=4000000"),
 	}
 	_, err := loadgen.Produce(context.Background(), conn, cfg)
 	if err == nil || !strings.Contains(err.Error(), "rejected as too large") || !strings.Contains(err.Error(), "max.message.bytes") {
@@ -205,8 +206,8 @@ func TestE2EOnRealKafka(t *testing.T) {
 	conn := connect(t)
 	topic := newTopic(t, conn, 3, nil)
 	doc, err := loadgen.E2E(context.Background(), conn, loadgen.E2EConfig{
-		Produce: loadgen.ProduceConfig{Topic: topic, Records: 4000, WarmupRecords: 1000, Rate: 2000, Values: payload.ValueConfig{Size: 512}, Client: resolve(t, clientcfg.Producer)},
-		Consume: loadgen.ConsumeConfig{Partitions: 3, Client: resolve(t, clientcfg.Consumer)},
+		Produce: loadgen.ProduceConfig{Topic: topic, Records: 4000, WarmupRecords: 1000, Rate: 2000, Values: payload.ValueConfig{Size: 512}, Client: testkit.Resolve(t, clientcfg.Producer)},
+		Consume: loadgen.ConsumeConfig{Partitions: 3, Client: testkit.Resolve(t, clientcfg.Consumer)},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +247,7 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 		Topic: topic, Duration: 14 * time.Second, Rate: 1000, Interval: time.Second,
 		Values: payload.ValueConfig{Size: 512},
 		Keys:   payload.KeyConfig{Kind: payload.SequentialKey, Space: 1 << 17},
-		Client: resolve(t, clientcfg.Producer, "acks=all", "request.timeout.ms=5000"), Hooks: []kgo.Hook{acks},
+		Client: testkit.Resolve(t, clientcfg.Producer, "acks=all", "request.timeout.ms=5000"), Hooks: []kgo.Hook{acks},
 		OnInterval: func(iv result.Interval) {
 			if iv.T >= 4 && stopAt.CompareAndSwap(0, time.Now().UnixNano()) {
 				go func() {
@@ -446,7 +447,7 @@ func TestCrossClients(t *testing.T) {
 			t.Errorf("bytes %d, want %d", c.Metrics.Bytes, 7000*200)
 		}
 		// Nothing beyond the 7000: a longer run stops on idle with 7000.
-		all, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{Topic: pt, Assign: true, IdleTimeout: 3 * time.Second, Client: resolve(t, clientcfg.Consumer)})
+		all, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{Topic: pt, Assign: true, IdleTimeout: 3 * time.Second, Client: testkit.Resolve(t, clientcfg.Consumer)})
 		if err != nil || all.Metrics.Records != 7000 {
 			t.Fatalf("idle-bounded read: %d records, %v", all.Metrics.Records, err)
 		}

@@ -79,25 +79,12 @@ func newTopic(t *testing.T, conn *cluster.Conn, partitions int, configs map[stri
 	return name
 }
 
-func resolve(t *testing.T, role clientcfg.Role, kvs ...string) *clientcfg.Resolved {
-	t.Helper()
-	props, err := clientcfg.ParseAssignments(kvs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := clientcfg.Resolve(props, role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func produce(t *testing.T, conn *cluster.Conn, topic string, n int64, size int, kvs ...string) *result.Document {
 	t.Helper()
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Records: n, Interval: time.Second,
 		Values: payload.ValueConfig{Kind: payload.Random, Size: size, Compressibility: 0.5},
-		Client: resolve(t, clientcfg.Producer, kvs...),
+		Client: testkit.Resolve(t, clientcfg.Producer, kvs...),
 	}
 	doc, err := loadgen.Produce(context.Background(), conn, cfg)
 	if err != nil {
@@ -113,7 +100,7 @@ func consume(t *testing.T, conn *cluster.Conn, topic string, n int64, kvs ...str
 	t.Helper()
 	doc, err := loadgen.Consume(context.Background(), conn, loadgen.ConsumeConfig{
 		Topic: topic, Records: n, IdleTimeout: 15 * time.Second, Interval: time.Second,
-		Client: resolve(t, clientcfg.Consumer, kvs...),
+		Client: testkit.Resolve(t, clientcfg.Consumer, kvs...),
 	})
 	if err != nil {
 		t.Fatal(err)

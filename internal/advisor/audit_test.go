@@ -10,14 +10,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/testkit"
 )
 
 func TestAuditEmbedded(t *testing.T) {
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testkit.Embedded(t, 3)
 	for _, name := range []string{"a", "b"} {
 		if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: name, Partitions: 4, ReplicationFactor: 2}); err != nil {
 			t.Fatal(err)

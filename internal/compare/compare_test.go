@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/internal/profiles"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -44,11 +44,7 @@ func TestAnalyzeKnownSamples(t *testing.T) {
 }
 
 func TestRunInterleavesProfiles(t *testing.T) {
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testkit.Embedded(t, 1)
 	var entries []*Entry
 	for _, n := range []string{"kafka-defaults", "throughput"} {
 		p, err := profiles.Load(n)
@@ -58,7 +54,7 @@ func TestRunInterleavesProfiles(t *testing.T) {
 		entries = append(entries, &Entry{Name: n, Profile: p})
 	}
 	var order []string
-	err = Run(context.Background(), conn, entries, 2, loadgen.ProduceConfig{Topic: "cmp", Records: 2000, Values: payload.ValueConfig{Size: 200}, Interval: time.Hour},
+	err := Run(context.Background(), conn, entries, 2, loadgen.ProduceConfig{Topic: "cmp", Records: 2000, Values: payload.ValueConfig{Size: 200}, Interval: time.Hour},
 		func(name string, i int) { order = append(order, name) })
 	if err != nil {
 		t.Fatal(err)

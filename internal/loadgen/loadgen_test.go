@@ -14,37 +14,15 @@ import (
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
-
-func openEmbedded(t *testing.T, brokers int) *cluster.Conn {
-	t.Helper()
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	return conn
-}
 
 func makeTopic(t *testing.T, conn *cluster.Conn, name string, partitions int) {
 	t.Helper()
 	if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: name, Partitions: partitions}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func resolve(t *testing.T, role clientcfg.Role, kvs ...string) *clientcfg.Resolved {
-	t.Helper()
-	props, err := clientcfg.ParseAssignments(kvs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := clientcfg.Resolve(props, role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
 }
 
 func produceCfg(topic string, records int64) ProduceConfig {
@@ -69,13 +47,13 @@ func roundTrip(t *testing.T, doc *result.Document) *result.Document {
 }
 
 func TestProduceThenConsumeCountsExactly(t *testing.T) {
-	conn := openEmbedded(t, 3)
+	conn := testkit.Embedded(t, 3)
 	makeTopic(t, conn, "exact", 4)
 	const n = 5000
 	cfg := produceCfg("exact", n)
 	cfg.Producers = 2
 	cfg.Keys = payload.KeyConfig{Kind: payload.SequentialKey, Space: 100, Size: 8}
-	cfg.Client = resolve(t, clientcfg.Producer, "linger.ms=5")
+	cfg.Client = testkit.Resolve(t, clientcfg.Producer, "linger.ms=5")
 	doc, err := Produce(context.Background(), conn, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +105,7 @@ func TestProduceThenConsumeCountsExactly(t *testing.T) {
 }
 
 func TestConsumeIdleEndsShortRun(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "short", 1)
 	if _, err := Produce(context.Background(), conn, produceCfg("short", 10)); err != nil {
 		t.Fatal(err)
@@ -142,7 +120,7 @@ func TestConsumeIdleEndsShortRun(t *testing.T) {
 }
 
 func TestE2ECountsAndLatency(t *testing.T) {
-	conn := openEmbedded(t, 3)
+	conn := testkit.Embedded(t, 3)
 	makeTopic(t, conn, "e2e", 3)
 	cfg := produceCfg("e2e", 3000)
 	cfg.Rate = 3000
@@ -173,7 +151,7 @@ func TestE2ECountsAndLatency(t *testing.T) {
 // must show the stall; the service latency, which only starts once the
 // client accepts a record, must not: that is coordinated omission.
 func TestStallShowsInIntendedNotServiceLatency(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "stall", 1)
 	var start atomic.Int64
 	var stalled atomic.Bool
@@ -189,7 +167,7 @@ func TestStallShowsInIntendedNotServiceLatency(t *testing.T) {
 	cfg.Duration, cfg.Rate = 3*time.Second, 2000
 	// A small client buffer, so the send loop blocks during the stall, as a
 	// closed-loop tool would.
-	cfg.Client = resolve(t, clientcfg.Producer, "buffer.memory=20000")
+	cfg.Client = testkit.Resolve(t, clientcfg.Producer, "buffer.memory=20000")
 	start.Store(time.Now().UnixNano())
 	doc, err := Produce(context.Background(), conn, cfg)
 	if err != nil {
@@ -212,7 +190,7 @@ func TestStallShowsInIntendedNotServiceLatency(t *testing.T) {
 }
 
 func TestInterruptKeepsWhatWasMeasured(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "intr", 1)
 	cfg := produceCfg("intr", 0)
 	cfg.Duration, cfg.Rate = time.Minute, 2000
@@ -232,7 +210,7 @@ func TestInterruptKeepsWhatWasMeasured(t *testing.T) {
 }
 
 func TestProduceErrors(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "errs", 1)
 	tests := []struct {
 		name  string
@@ -254,7 +232,7 @@ func TestProduceErrors(t *testing.T) {
 			cfg: func() ProduceConfig {
 				c := produceCfg("errs", 10)
 				c.Values.Size = 1_500_000
-				c.Client = resolve(t, clientcfg.Producer, "max.request.size=4000000")
+				c.Client = testkit.Resolve(t, clientcfg.Producer, "max.request.size=4000000")
 				return c
 			},
 			want:  "rejected as too large",
@@ -289,7 +267,7 @@ func TestConnectErrors(t *testing.T) {
 	if !errors.Is(err, cluster.ErrRemoteTarget) {
 		t.Fatalf("remote target not refused: %v", err)
 	}
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	_, err = conn.EnsureTopic(ctx, cluster.TopicSpec{Name: "missing", NoCreate: true})
 	if !errors.Is(err, cluster.ErrNoTopic) {
 		t.Fatalf("missing topic: %v", err)

@@ -10,13 +10,14 @@ import (
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/testkit"
 )
 
 // TestPartitionSubset checks that records go only to the given partitions
 // under each partitioner, keyed and not, and that a consumer assigned the
 // same partitions reads all of them.
 func TestPartitionSubset(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	for _, tc := range []struct {
 		partitioner string
 		key         payload.KeyKind
@@ -34,7 +35,7 @@ func TestPartitionSubset(t *testing.T) {
 				kvs = append(kvs, "partitioner="+tc.partitioner)
 			}
 			cfg := produceCfg(topic, 3000)
-			cfg.Client = resolve(t, clientcfg.Producer, kvs...)
+			cfg.Client = testkit.Resolve(t, clientcfg.Producer, kvs...)
 			cfg.Keys = payload.KeyConfig{Kind: tc.key, Space: 1000, Size: 8}
 			cfg.Partitions = []int32{5, 1, 3}
 			if _, err := Produce(context.Background(), conn, cfg); err != nil {

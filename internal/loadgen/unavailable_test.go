@@ -8,6 +8,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -102,7 +103,7 @@ func TestUnavailabilityListsWindowsOverThreshold(t *testing.T) {
 // fixed-rate run on a fresh topic: the result lists one window of the
 // whole producer at the stall, and the topic's start-up opens none.
 func TestStallIsAnUnavailabilityWindow(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "gaps", 3)
 	var start atomic.Int64
 	var stalledAt atomic.Int64

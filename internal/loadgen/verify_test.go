@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/audit"
+	"github.com/ktune/ktune/internal/testkit"
 )
 
 // TestE2EVerifyAuditsEveryRecord runs e2e with the audit on the embedded
 // broker: every record is acknowledged and read once, in order, and a
 // second consume of the topic with its own audit agrees.
 func TestE2EVerifyAuditsEveryRecord(t *testing.T) {
-	conn := openEmbedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	makeTopic(t, conn, "verify", 3)
 	pc := produceCfg("verify", 2000)
 	pc.Rate, pc.Producers, pc.WarmupRecords = 4000, 2, 200

@@ -13,18 +13,9 @@ import (
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
-
-func embedded(t *testing.T, brokers int) *cluster.Conn {
-	t.Helper()
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	return conn
-}
 
 // capacity makes the embedded broker accept at most perSec records a second
 // in all, by pausing its single request loop before each produce request.
@@ -55,7 +46,7 @@ func capacity(conn *cluster.Conn, perSec float64) {
 }
 
 func TestMaxRateFindsTheCapacity(t *testing.T) {
-	conn := embedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	const limit = 4000.0
 	capacity(conn, limit)
 	client, _ := clientcfg.Resolve(nil, clientcfg.Producer)

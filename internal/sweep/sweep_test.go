@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -39,16 +39,6 @@ func TestExpand(t *testing.T) {
 	}
 }
 
-func embedded(t *testing.T, brokers int) *cluster.Conn {
-	t.Helper()
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: brokers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	return conn
-}
-
 func smallSweep() Config {
 	return Config{
 		Topic: "sw", Partitions: 2, Records: 2000, RecordSize: 200,
@@ -61,7 +51,7 @@ func smallSweep() Config {
 }
 
 func TestSweepRunsResumesAndKeepsPoints(t *testing.T) {
-	conn := embedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	cfg := smallSweep()
 	var saved int
 	cfg.Save = func(*result.Sweep) error { saved++; return nil }
@@ -104,7 +94,7 @@ func TestSweepRunsResumesAndKeepsPoints(t *testing.T) {
 }
 
 func TestSweepInterruptKeepsFinishedPoints(t *testing.T) {
-	conn := embedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	cfg := smallSweep()
 	ctx, cancel := context.WithCancel(context.Background())
 	var last *result.Sweep
@@ -130,7 +120,7 @@ func TestSweepInterruptKeepsFinishedPoints(t *testing.T) {
 }
 
 func TestBudget(t *testing.T) {
-	conn := embedded(t, 1)
+	conn := testkit.Embedded(t, 1)
 	cfg := smallSweep()
 	cfg.Rate = 1000 // 2.2 s per point, estimated 4.3 s each with consumers
 	cfg.Budget = 5 * time.Second

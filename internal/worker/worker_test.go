@@ -17,19 +17,10 @@ import (
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/internal/merge"
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
 )
-
-func embedded(t *testing.T) *cluster.Conn {
-	t.Helper()
-	conn, err := cluster.Open(context.Background(), cluster.Config{EmbeddedBrokers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	return conn
-}
 
 func TestSpecValidate(t *testing.T) {
 	for _, tc := range []struct {
@@ -158,7 +149,7 @@ func specs(run string, n int, timeout time.Duration) []Spec {
 // control topic, merges what they published and compares it with one
 // process running the same total workload.
 func TestWorkersMatchOneProcess(t *testing.T) {
-	conn := embedded(t)
+	conn := testkit.Embedded(t, 1)
 	const n, records, rate = 3, 6000, 6000
 	if _, err := conn.EnsureTopic(context.Background(), cluster.TopicSpec{Name: "load", Partitions: 6}); err != nil {
 		t.Fatal(err)
@@ -261,7 +252,7 @@ func TestWorkersMatchOneProcess(t *testing.T) {
 }
 
 func TestJoinRefuses(t *testing.T) {
-	conn := embedded(t)
+	conn := testkit.Embedded(t, 1)
 	t.Run("different configuration", func(t *testing.T) {
 		_, _, errs := joinAll(t, conn, specs("cfg", 2, 10*time.Second), []string{"aaa", "bbb"})
 		for i, err := range errs {
@@ -328,7 +319,7 @@ func TestJoinRefuses(t *testing.T) {
 // run side by side, one producer each (the default): each must use a
 // transactional.id of its own, or the second fences the first.
 func TestTransactionalWorkersDoNotFence(t *testing.T) {
-	conn := embedded(t)
+	conn := testkit.Embedded(t, 1)
 	// The transactional ids the broker is asked for, as it sees them.
 	var mu sync.Mutex
 	asked := map[string]bool{}
