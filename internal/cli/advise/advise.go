@@ -87,7 +87,8 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.IntVar(&w.ConsumerGroups, "consumer-groups", 0, "consumer groups reading everything (default 1)")
 	fs.IntVar(&w.LaggingReaders, "lagging-readers", 0, "readers reading from disk, behind the head")
 	fs.Float64Var(&w.LagHours, "lag-hours", 0, "how far behind lagging readers may be, for page cache")
-	fs.Float64Var(&w.SLOp99Ms, "slo-p99", 0, "p99 latency objective in ms")
+	cmdutil.SLOVar(fs, &o.slo, "slo", 0, "p99 latency objective: p99=DURATION or DURATION, e.g. 50ms (as maxrate and tune take it)")
+	fs.Float64Var(&w.SLOp99Ms, "slo-p99", 0, "p99 latency objective in ms (the same as --slo; --slo wins)")
 	fs.StringVar(&w.Durability, "durability", "", "at-most-once, at-least-once (default) or exactly-once")
 	fs.StringVar(&w.Goal, "goal", "", "throughput, latency, durability or balanced (default)")
 	fs.Float64Var(&w.Headroom, "headroom", 0, "growth to plan for, as a fraction (0.3 = 30%)")
@@ -134,6 +135,7 @@ type options struct {
 	maxRecovery         time.Duration
 	failures            int
 	propDir             string
+	slo                 time.Duration
 }
 
 // workload is the workload the flags and --workload FILE describe,
@@ -168,6 +170,9 @@ func (o *options) workload(cmd *cobra.Command) (advisor.Workload, error) {
 	}
 	if o.localRetention != 0 {
 		w.LocalRetentionHours = o.localRetention.Hours()
+	}
+	if o.slo > 0 {
+		w.SLOp99Ms = float64(o.slo) / float64(time.Millisecond)
 	}
 	return w, advisor.ValidateWorkload(w, 0)
 }

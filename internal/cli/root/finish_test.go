@@ -44,3 +44,22 @@ func TestTimeoutIsAnErrorWithItsStopReason(t *testing.T) {
 		})
 	}
 }
+
+// TestSLOFlagIsOneType: advise takes --slo in the same forms as maxrate
+// and tune, and it lands in the workload as the --slo-p99 figure does.
+func TestSLOFlagIsOneType(t *testing.T) {
+	for _, slo := range []string{"50ms", "p99=50ms"} {
+		path := filepath.Join(t.TempDir(), "a.json")
+		_, errOut, err := run(t, "advise", "--avg-mbps", "10", "--slo", slo, "--out", path)
+		if err != nil {
+			t.Fatalf("--slo %s: %v\n%s", slo, err, errOut)
+		}
+		set, err := result.Load(path)
+		if err != nil || len(set.Advice) != 1 {
+			t.Fatalf("%v %+v", err, set)
+		}
+		if got := set.Advice[0].Doc.Workload.SLOp99Ms; got != 50 {
+			t.Errorf("--slo %s: workload slo_p99_ms %v, want 50", slo, got)
+		}
+	}
+}
