@@ -4,7 +4,9 @@
 #
 #   scripts/k8s-local.sh start     build once (cached), start etcd, kube-apiserver,
 #                                  kube-controller-manager (job, garbage collector,
-#                                  service account, namespace controllers),
+#                                  service account, namespace, node lifecycle
+#                                  controllers: the last lifts the new node's
+#                                  not-ready taint),
 #                                  kube-scheduler and the process node; print the
 #                                  kubeconfig's path as the last line of stdout.
 #                                  A second start while it runs reuses it.
@@ -33,7 +35,9 @@ CACHE_ROOT=${KTUNE_CACHE:-$HOME/.cache/ktune}
 STATE=${KTUNE_K8S_STATE:-${TMPDIR:-/tmp}/ktune-k8s}
 PORT=${KTUNE_K8S_PORT:-26400}
 CP_MOD=$ROOT/internal/k8stest/controlplane
-VERSION=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" {print $3}' "$CP_MOD/go.mod")
+# The k8s.io/kubernetes version required in the control plane's go.mod.
+VERSION=$(awk '$1 == "require" { $1 = "" } $1 == "k8s.io/kubernetes" && $2 ~ /^v/ { print $2; exit }' "$CP_MOD/go.mod")
+[ -n "$VERSION" ] || { echo "k8s-local.sh: no k8s.io/kubernetes version in $CP_MOD/go.mod" >&2; exit 1; }
 BIN=$CACHE_ROOT/k8s/$VERSION
 ETCD_PORT=$PORT
 ETCD_PEER_PORT=$((PORT + 1))
@@ -179,7 +183,7 @@ cmd_start() {
 		--enable-priority-and-fairness=false --cert-dir "$STATE/pki"
 	wait_for kube-apiserver 120 api_get /readyz
 	launch kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$STATE/kubeconfig" \
-		--controllers job-controller,garbage-collector-controller,serviceaccount-controller,namespace-controller \
+		--controllers job-controller,garbage-collector-controller,serviceaccount-controller,namespace-controller,node-lifecycle-controller \
 		--leader-elect=false --bind-address 127.0.0.1 --secure-port 0 --use-service-account-credentials=false
 	launch kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$STATE/kubeconfig" \
 		--leader-elect=false --bind-address 127.0.0.1 --secure-port 0
@@ -188,6 +192,7 @@ cmd_start() {
 		--listen "127.0.0.1:$NODE_PORT" --ktune "$STATE/bin/ktune" --root "$STATE/pods"
 	wait_for kube-controller-manager 60 api_get /api/v1/namespaces/default/serviceaccounts/default
 	wait_for procnode 60 node_ready
+	wait_for kube-controller-manager 60 node_untainted
 	running kube-scheduler || { tail -n 30 "$STATE/kube-scheduler.log" >&2; die "kube-scheduler exited (log above)"; }
 	{
 		echo "KUBECONFIG=$STATE/kubeconfig"
@@ -198,6 +203,8 @@ cmd_start() {
 	log "Kubernetes $VERSION up in $((SECONDS - t0)) s with node $NODE_NAME; state in $STATE"
 	echo "$STATE/kubeconfig"
 }
+
+node_untainted() { ! api_get "/api/v1/nodes/$NODE_NAME" | grep -q '"taints"'; }
 
 node_ready() { api_get "/api/v1/nodes/$NODE_NAME" | tr -d ' \n' | grep -q '"type":"Ready","status":"True"'; }
 

@@ -5,11 +5,14 @@
 # Debian's packages; Kafka's jars through scripts/kafka.sh), runs the unit
 # and embedded-broker tests, starts a real
 # 3-broker Kafka cluster (KRaft, replication 3, min.insync.replicas 2, with a
-# SASL/SCRAM listener) on 127.0.0.1, runs the integration tests against it and
-# stops it at the end, also on failure.
+# SASL/SCRAM listener) on 127.0.0.1, runs the integration tests against it,
+# then a Kubernetes control plane (scripts/k8s-local.sh: built once, cached)
+# for the end-to-end test of `ktune k8s render`, and stops both at the end,
+# also on failure.
 #
 #   scripts/test.sh            everything
 #   KTUNE_SKIP_KAFKA=1 scripts/test.sh   unit and embedded tests only
+#   KTUNE_SKIP_K8S=1 scripts/test.sh     everything but the Kubernetes test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +41,10 @@ log "unit and embedded-broker tests"
 # One package at a time: the timing tests (stalls, max rate) must not
 # compete with the Chromium and tune tests for the two cores.
 go test -race -p 1 -count=1 ./...
+# The Kubernetes test infrastructure is its own module (it needs client-go
+# and virtual-kubelet, which ktune itself does not).
+log "go vet and unit tests of internal/k8stest"
+(cd internal/k8stest && go vet ./... && go test -race -p 1 -count=1 ./procnode/...)
 
 if [ "${KTUNE_SKIP_KAFKA:-}" = 1 ]; then
 	log "KTUNE_SKIP_KAFKA=1: skipping the real-Kafka integration tests"
@@ -46,7 +53,8 @@ fi
 
 export KTUNE_KAFKA_STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka-test}
 export KTUNE_KAFKA_PORT=${KTUNE_KAFKA_PORT:-29092}
-trap 'scripts/kafka.sh stop || true' EXIT
+export KTUNE_K8S_STATE=${KTUNE_K8S_STATE:-${TMPDIR:-/tmp}/ktune-k8s-test}
+trap 'scripts/kafka.sh stop || true; scripts/k8s-local.sh stop || true' EXIT
 scripts/kafka.sh stop >/dev/null 2>&1 || true
 log "starting a 3-broker Kafka cluster"
 scripts/kafka.sh start --brokers 3 --sasl >/dev/null
@@ -57,3 +65,17 @@ set +a
 export KTUNE_KAFKA_SCRIPT=$PWD/scripts/kafka.sh
 log "integration tests against Kafka $KTUNE_KAFKA_VERSION at $KTUNE_KAFKA_BOOTSTRAP"
 go test -count=1 -timeout 15m ./integration/...
+
+if [ "${KTUNE_SKIP_K8S:-}" = 1 ]; then
+	log "KTUNE_SKIP_K8S=1: skipping the Kubernetes end-to-end test"
+	exit 0
+fi
+log "starting a Kubernetes control plane and a process node (the first start builds it: minutes)"
+scripts/k8s-local.sh stop >/dev/null 2>&1 || true
+scripts/k8s-local.sh start >/dev/null
+set -a
+# shellcheck disable=SC1091
+. "$KTUNE_K8S_STATE/env"
+set +a
+log "Kubernetes end-to-end test (Kubernetes $KTUNE_K8S_VERSION, kubeconfig $KUBECONFIG)"
+(cd internal/k8stest && go test -count=1 -timeout 15m ./e2e/...)
