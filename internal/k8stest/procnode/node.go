@@ -98,11 +98,11 @@ func NodeSpec(name, ip string, port int32) corev1.Node {
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name,
 			Labels: map[string]string{
-				"type":                   "virtual-kubelet",
-				"kubernetes.io/role":     "agent",
-				corev1.LabelHostname:     name,
-				corev1.LabelOSStable:     "linux",
-				corev1.LabelArchStable:   "amd64",
+				"type":                  "virtual-kubelet",
+				"kubernetes.io/role":    "agent",
+				corev1.LabelHostname:    name,
+				corev1.LabelOSStable:    "linux",
+				corev1.LabelArchStable:  "amd64",
 				"ktune.io/process-node": "true",
 			},
 		},

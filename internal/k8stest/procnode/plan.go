@@ -27,7 +27,9 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // would not be faithful to what a kubelet would run.
 type Unsupported struct{ Reason string }
 
-func (u *Unsupported) Error() string { return "the process node cannot run this pod faithfully: " + u.Reason }
+func (u *Unsupported) Error() string {
+	return "the process node cannot run this pod faithfully: " + u.Reason
+}
 
 func refuse(format string, args ...any) error {
 	return &Unsupported{Reason: fmt.Sprintf(format, args...)}

@@ -488,4 +488,3 @@ func (p *Provider) GetMetricsResource(context.Context) ([]*dto.MetricFamily, err
 }
 
 func ptr[T any](v T) *T { return &v }
-
