@@ -14,6 +14,11 @@
 #   scripts/test.sh            everything
 #   KTUNE_SKIP_KAFKA=1 scripts/test.sh   unit and embedded tests only
 #   KTUNE_KAFKA_VERSIONS="4.4.0" scripts/test.sh   other Kafka versions
+#   KTUNE_K8S=1 scripts/test.sh    also the Kubernetes end-to-end test: a
+#       control plane built once (scripts/k8s-local.sh, cached) and a
+#       process node run the rendered distributed run against Kafka 3.9.2.
+#       Opt-in until it has run green three times in a row and its first
+#       build fits CI's time on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +57,8 @@ fi
 export KTUNE_KAFKA_STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka-test}
 export KTUNE_KAFKA_PORT=${KTUNE_KAFKA_PORT:-29092}
 export KTUNE_KAFKA_SCRIPT=$PWD/scripts/kafka.sh
-trap 'scripts/kafka.sh stop || true' EXIT
+export KTUNE_K8S_STATE=${KTUNE_K8S_STATE:-${TMPDIR:-/tmp}/ktune-k8s-test}
+trap 'scripts/kafka.sh stop || true; [ "${KTUNE_K8S:-}" != 1 ] || scripts/k8s-local.sh stop || true' EXIT
 failed=()
 for v in ${KTUNE_KAFKA_VERSIONS:-3.9.2 4.4.0}; do
 	scripts/kafka.sh stop >/dev/null 2>&1 || true
@@ -80,3 +86,27 @@ if [ ${#failed[@]} -gt 0 ]; then
 	log "integration tests failed on Kafka ${failed[*]}"
 	exit 1
 fi
+
+if [ "${KTUNE_K8S:-}" != 1 ]; then
+	exit 0
+fi
+# The Kubernetes test infrastructure is its own module (it needs client-go
+# and virtual-kubelet, which ktune itself does not).
+log "go vet and unit tests of internal/k8stest"
+(cd internal/k8stest && go vet ./... && go test -p 1 -count=1 ./procnode/...)
+scripts/kafka.sh stop >/dev/null 2>&1 || true
+log "starting a 3-broker Kafka 3.9.2 cluster for the Kubernetes test"
+scripts/kafka.sh start --brokers 3 --sasl >/dev/null
+log "starting a Kubernetes control plane and a process node (the first start builds it: minutes)"
+scripts/k8s-local.sh stop >/dev/null 2>&1 || true
+scripts/k8s-local.sh start >/dev/null
+(
+	set -a
+	# shellcheck disable=SC1091
+	. "$KTUNE_KAFKA_STATE/env"
+	# shellcheck disable=SC1091
+	. "$KTUNE_K8S_STATE/env"
+	set +a
+	log "Kubernetes end-to-end test (Kubernetes $KTUNE_K8S_VERSION, kubeconfig $KUBECONFIG)"
+	cd internal/k8stest && go test -count=1 -timeout 15m ./e2e/...
+)

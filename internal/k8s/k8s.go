@@ -43,6 +43,9 @@ const (
 	// resultsDir is the working directory of the container, an emptyDir
 	// volume: ktune writes its result file in its working directory.
 	resultsDir = "/results"
+	// tmpDir is the temporary folder, an emptyDir volume: the root
+	// filesystem is read-only, and the image (FROM scratch) has no /tmp.
+	tmpDir = "/tmp"
 	// configDir is where the ConfigSecret volume is mounted, read-only.
 	configDir = "/etc/ktune"
 	// configFile is the client properties file inside configDir.
@@ -70,6 +73,7 @@ const (
 	mergeSuffix    = "-merge"
 	namePrefix     = "ktune-"
 	resultsVolume  = "results"
+	tmpVolume      = "tmp"
 	configVolume   = "client-config"
 	mergeCPU       = "100m"
 	mergeMemory    = "256Mi"
@@ -366,7 +370,10 @@ func (c *checked) job(component, name string) *batchv1.Job {
 		Image:           c.o.Image,
 		ImagePullPolicy: c.pull,
 		WorkingDir:      resultsDir,
-		VolumeMounts:    []corev1.VolumeMount{{Name: resultsVolume, MountPath: resultsDir}},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: resultsVolume, MountPath: resultsDir},
+			{Name: tmpVolume, MountPath: tmpDir},
+		},
 		SecurityContext: &corev1.SecurityContext{
 			RunAsNonRoot:             ptr(true),
 			RunAsUser:                ptr(int64(nonRootID)),
@@ -377,10 +384,10 @@ func (c *checked) job(component, name string) *batchv1.Job {
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 	}
-	volumes := []corev1.Volume{{
-		Name:         resultsVolume,
-		VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
-	}}
+	volumes := []corev1.Volume{
+		{Name: resultsVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+		{Name: tmpVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
+	}
 	if c.o.ConfigSecret != "" {
 		volumes = append(volumes, corev1.Volume{
 			Name: configVolume,

@@ -251,6 +251,13 @@ func TestRenderDecode(t *testing.T) {
 				if v, ok := volume(j, "results"); !ok || v.EmptyDir == nil {
 					t.Errorf("%s: results volume %+v, want an emptyDir", j.Name, v)
 				}
+				// The root filesystem is read-only: temporary files need
+				// a volume.
+				if tm, ok := mountAt(c, "/tmp"); !ok || tm.ReadOnly {
+					t.Errorf("%s: no writable mount at /tmp: %+v", j.Name, c.VolumeMounts)
+				} else if v, ok := volume(j, tm.Name); !ok || v.EmptyDir == nil {
+					t.Errorf("%s: /tmp volume %+v, want an emptyDir", j.Name, v)
+				}
 				cm, mounted := mountAt(c, "/etc/ktune")
 				v, hasVol := volume(j, "client-config")
 				if o.ConfigSecret == "" {
