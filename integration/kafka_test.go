@@ -246,7 +246,7 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Duration: 14 * time.Second, Rate: 1000, Interval: time.Second,
 		Values: payload.ValueConfig{Size: 512},
-		Keys:   payload.KeyConfig{Kind: payload.SequentialKey, Space: 1 << 17},
+		Keys:   payload.KeyConfig{Kind: payload.SequentialKey, Space: 1 << 17, Size: 8},
 		Client: testkit.Resolve(t, clientcfg.Producer, "acks=all", "request.timeout.ms=5000"), Hooks: []kgo.Hook{acks},
 		OnInterval: func(iv result.Interval) {
 			if iv.T >= 4 && stopAt.CompareAndSwap(0, time.Now().UnixNano()) {
