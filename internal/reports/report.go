@@ -239,7 +239,7 @@ func Write(dir string, in Input) (string, error) {
 func writeMarkdown(w *bytes.Buffer, in Input, v verdict, views []chartView, cmp *result.Comparison) {
 	fmt.Fprintf(w, "# %s\n\n", orDefault(in.Title, "ktune report"))
 	if v.Embedded {
-		fmt.Fprintln(w, "> Measured on the embedded kfake cluster (in memory, no disk, no replication): not a measurement of a real broker, and never used for sizing.")
+		fmt.Fprintln(w, "> Measured on the "+result.EmbeddedLabel+".")
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "## Verdict\n\n| | |\n|---|---|")

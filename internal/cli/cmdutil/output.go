@@ -211,9 +211,17 @@ var ErrInterrupted = errors.New("interrupted; the result keeps what was measured
 // e2e, merge): the summary table of internal/summary. A nil doc stays a
 // nil Doc.
 func FinishRun(version string, doc *result.Document, runErr error) Finished {
-	f := Finished{Version: version, RunErr: runErr, Table: func(w io.Writer, _ string) { summary.Write(w, doc) }}
-	if doc != nil {
-		f.Doc = doc
+	return Finished{Version: version, Doc: DocOf(doc), RunErr: runErr, Table: func(w io.Writer, _ string) { summary.Write(w, doc) }}
+}
+
+// DocOf returns doc as a result.Doc, nil for a nil pointer: a nil *T in an
+// interface is not nil, and Finish must see a run that made no document.
+func DocOf[T any, P interface {
+	*T
+	result.Doc
+}](doc P) result.Doc {
+	if doc == nil {
+		return nil
 	}
-	return f
+	return doc
 }

@@ -73,10 +73,7 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 				{Role: sweep.RoleWorkload, Name: "partitions", Values: partitions}, {Role: sweep.RoleWorkload, Name: "record.size", Values: recordSize, Sizes: true},
 			}, xlists...)
 			doc, err := runSweep(cmd, version, &conn, &run, &out, request{cfg: cfg, base: base, lists: lists, xbase: xbase, resume: resume, modeSet: cmd.Flags().Changed("mode"), report: !noReport})
-			f := cmdutil.Finished{Version: version, RunErr: err, Table: func(w io.Writer, _ string) { writeTable(w, doc) }}
-			if doc != nil {
-				f.Doc = doc
-			}
+			f := cmdutil.Finished{Version: version, Doc: cmdutil.DocOf(doc), RunErr: err, Table: func(w io.Writer, _ string) { writeTable(w, doc) }}
 			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
