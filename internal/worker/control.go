@@ -49,6 +49,10 @@ type message struct {
 // case.
 const maxMessageBytes = 16 << 20
 
+// abortTimeout bounds the write of an abort message: a worker that fails
+// does not hang on telling the others.
+const abortTimeout = 5 * time.Second
+
 // Control is a worker's connection to the control topic.
 type Control struct {
 	spec     Spec
@@ -88,13 +92,18 @@ func Join(ctx context.Context, conn *cluster.Conn, spec Spec, digest string) (*C
 	defer cancel()
 	start, err := c.awaitStart(jctx)
 	if err != nil {
-		if ctx.Err() == nil {
-			// Tell the others, so they fail now rather than at their
-			// own timeout.
-			actx, acancel := context.WithTimeout(context.Background(), 10*time.Second)
-			_ = c.send(actx, message{Type: typeAbort, Error: err.Error()})
-			acancel()
+		// Tell the others, so they fail now rather than at their own
+		// timeout, and ktune merge, so it can say why this worker has no
+		// result. A worker stopped while it waits (its pod deleted when
+		// another worker's failure failed the Job) says so too: the
+		// abort is written on a fresh context, briefly.
+		why := err
+		if ctx.Err() != nil {
+			why = fmt.Errorf("stopped while waiting for the other workers to join (%w)", context.Cause(ctx))
 		}
+		actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+		_ = c.send(actx, message{Type: typeAbort, Error: why.Error()})
+		acancel()
 		cl.Close()
 		return nil, time.Time{}, err
 	}
@@ -247,6 +256,26 @@ func decode(rec *kgo.Record, runID string) (message, bool) {
 	return m, true
 }
 
+// topicPollInterval is how often awaitTopic looks for the control topic.
+const topicPollInterval = time.Second
+
+// awaitTopic returns once topic exists, or the last lookup's error when ctx
+// ends first. Errors other than a missing topic (authorization, an
+// unreachable cluster) return at once.
+func awaitTopic(ctx context.Context, conn *cluster.Conn, topic string) error {
+	for {
+		_, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: topic, NoCreate: true})
+		if err == nil || !errors.Is(err, cluster.ErrNoTopic) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not created by any worker within the wait: %w", err)
+		case <-time.After(topicPollInterval):
+		}
+	}
+}
+
 func fetchErr(fs kgo.Fetches, topic string) error {
 	for _, fe := range fs.Errors() {
 		if errors.Is(fe.Err, context.DeadlineExceeded) || errors.Is(fe.Err, context.Canceled) {
@@ -274,17 +303,44 @@ type Collected struct {
 	// Workers is the run's worker count, from its messages.
 	Workers int
 	// Missing are the worker ids without a result; Aborted says why, for
-	// those that aborted.
+	// those that aborted, and Joined holds every worker id that joined the
+	// run (a missing worker that never joined did not reach the cluster).
 	Missing []int
 	Aborted map[int]string
+	Joined  map[int]bool
+}
+
+// Reasons says, for each missing worker, what the control topic shows of
+// it: that it aborted (and why), joined but published no result, or never
+// joined.
+func (c *Collected) Reasons() []string {
+	var out []string
+	for _, id := range c.Missing {
+		switch why, aborted := c.Aborted[id]; {
+		case aborted:
+			out = append(out, fmt.Sprintf("worker %d aborted: %s", id, why))
+		case c.Joined[id]:
+			out = append(out, fmt.Sprintf("worker %d joined but published no result (stopped before it finished?)", id))
+		default:
+			out = append(out, fmt.Sprintf("worker %d never joined (check its log: it did not reach the cluster)", id))
+		}
+	}
+	return out
 }
 
 // Collect reads the results of run runID from the control topic until
 // every worker's result is there or wait has passed. workers is the run's
-// worker count (0: learn it from the run's messages). It is an error only
-// when nothing of the run is found.
+// worker count (0: learn it from the run's messages). A control topic that
+// does not exist yet is waited for too: a merge started beside its workers
+// (a Kubernetes Job) may look before the first worker created it. It is an
+// error only when nothing of the run is found.
 func Collect(ctx context.Context, conn *cluster.Conn, topic, runID string, workers int, wait time.Duration) (*Collected, error) {
-	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: topic, NoCreate: true}); err != nil {
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := awaitTopic(wctx, conn, topic); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("control topic %q: %w", topic, err)
 	}
 	cl, err := newControlClient(conn, topic)
@@ -292,10 +348,9 @@ func Collect(ctx context.Context, conn *cluster.Conn, topic, runID string, worke
 		return nil, err
 	}
 	defer cl.Close()
-	wctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
 	docs := map[int]*result.Document{}
 	aborted := map[int]string{}
+	joined := map[int]bool{}
 	seen := false
 	for workers == 0 || len(docs)+len(aborted) < workers {
 		fs := cl.PollFetches(wctx)
@@ -326,6 +381,8 @@ func Collect(ctx context.Context, conn *cluster.Conn, topic, runID string, worke
 				if _, ok := docs[m.Worker]; !ok {
 					aborted[m.Worker] = m.Error
 				}
+			case typeJoin:
+				joined[m.Worker] = true
 			}
 		}
 	}
@@ -335,7 +392,7 @@ func Collect(ctx context.Context, conn *cluster.Conn, topic, runID string, worke
 	if !seen {
 		return nil, fmt.Errorf("no message of run %q on control topic %q within %s: check --run-id and --control-topic", runID, topic, wait)
 	}
-	out := &Collected{Workers: workers, Aborted: aborted}
+	out := &Collected{Workers: workers, Aborted: aborted, Joined: joined}
 	ids := make([]int, 0, len(docs))
 	for id := range docs {
 		ids = append(ids, id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -422,5 +423,91 @@ func TestValidateCollect(t *testing.T) {
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%+v: %v", tc, err)
 		}
+	}
+}
+
+// TestCollectNamesMissingWorkers runs a three-worker run in which worker 2
+// never starts and worker 1 is stopped while it waits: the merge must name
+// each missing worker with what the control topic shows of it, and wait for
+// a control topic that no worker has created yet.
+func TestCollectNamesMissingWorkers(t *testing.T) {
+	conn := testkit.Embedded(t, 1)
+	const topic = "late-control"
+	sp := specs("partial", 3, time.Minute)
+	for i := range sp {
+		sp[i].ControlTopic = topic
+	}
+
+	// The merge starts first, before the control topic exists.
+	type collected struct {
+		got *Collected
+		err error
+	}
+	done := make(chan collected, 1)
+	go func() {
+		got, err := Collect(context.Background(), conn, topic, "partial", 0, 12*time.Second)
+		done <- collected{got, err}
+	}()
+	time.Sleep(2 * topicPollInterval)
+
+	// Worker 0 joins and is left waiting; worker 1 joins and is stopped
+	// (its context cancelled, as SIGTERM does) while it waits.
+	ctx1, stop1 := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	for i, ctx := range []context.Context{context.Background(), ctx1} {
+		jctx, cancel := context.WithTimeout(ctx, 8*time.Second)
+		defer cancel()
+		go func() {
+			c, _, err := Join(jctx, conn, sp[i], "d")
+			if c != nil {
+				c.Close()
+			}
+			errs <- err
+		}()
+	}
+	time.Sleep(3 * time.Second)
+	stop1()
+	for range 2 {
+		if err := <-errs; err == nil {
+			t.Fatal("a join succeeded without worker 2")
+		}
+	}
+
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("collect: %v", r.err)
+	}
+	if r.got.Workers != 3 || !slices.Equal(r.got.Missing, []int{0, 1, 2}) {
+		t.Fatalf("workers %d, missing %v; want 3 and [0 1 2]", r.got.Workers, r.got.Missing)
+	}
+	reasons := r.got.Reasons()
+	want := []string{
+		"worker 0 aborted: ", // cancelled by its own 8 s bound while waiting
+		"worker 1 aborted: stopped while waiting for the other workers to join",
+		"worker 2 never joined",
+	}
+	if len(reasons) != len(want) {
+		t.Fatalf("reasons %q", reasons)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(reasons[i], w) {
+			t.Errorf("reason %d: %q, want prefix %q", i, reasons[i], w)
+		}
+	}
+}
+
+func TestReasons(t *testing.T) {
+	c := &Collected{
+		Missing: []int{1, 2, 3},
+		Aborted: map[int]string{1: "no broker"},
+		Joined:  map[int]bool{0: true, 1: true, 2: true},
+	}
+	want := []string{
+		"worker 1 aborted: no broker",
+		"worker 2 joined but published no result (stopped before it finished?)",
+		"worker 3 never joined (check its log: it did not reach the cluster)",
+	}
+	if got := c.Reasons(); !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }

@@ -50,12 +50,12 @@ are an error unless --partial.`,
 			}
 			doc, err := merge.Merge(in.inputs, merge.Options{Partial: opts.partial, Missing: in.missing})
 			if err != nil {
-				if len(in.aborted) > 0 {
-					return fmt.Errorf("%w (%s)", err, strings.Join(in.aborted, "; "))
+				if len(in.reasons) > 0 {
+					return fmt.Errorf("%w (%s)", err, strings.Join(in.reasons, "; "))
 				}
 				return err
 			}
-			doc.Notes = append(doc.Notes, in.aborted...)
+			doc.Notes = append(doc.Notes, in.reasons...)
 			return out.Finish(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cmdutil.FinishRun(version, doc, nil))
 		},
 	}
@@ -82,11 +82,11 @@ type options struct {
 }
 
 // inputs are the workers' results to merge, with the ids of the missing
-// workers and why aborted ones stopped.
+// workers and what the control topic shows of each.
 type inputs struct {
 	inputs  []merge.Input
 	missing []int
-	aborted []string
+	reasons []string
 }
 
 // gather reads the workers' results from files or the control topic.
@@ -127,17 +127,13 @@ func gather(cmd *cobra.Command, conn *cmdutil.ConnFlags, out *cmdutil.OutputFlag
 	if err != nil {
 		return in, err
 	}
-	for _, id := range got.Missing {
-		if why, ok := got.Aborted[id]; ok {
-			in.aborted = append(in.aborted, fmt.Sprintf("worker %d aborted: %s", id, why))
-		}
-	}
+	in.reasons = got.Reasons()
 	for _, d := range got.Documents {
 		in.inputs = append(in.inputs, merge.Input{Source: fmt.Sprintf("worker %d (control topic)", d.Worker.ID), Doc: d})
 	}
 	in.missing = got.Missing
 	if len(in.inputs) == 0 {
-		return in, fmt.Errorf("no worker of run %q published a result within %s", o.runID, o.wait)
+		return in, fmt.Errorf("no worker of run %q published a result within %s: %s", o.runID, o.wait, strings.Join(in.reasons, "; "))
 	}
 	return in, nil
 }
