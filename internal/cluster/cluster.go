@@ -63,6 +63,16 @@ type Conn struct {
 	log      *slog.Logger
 }
 
+// KeptBytes is how many bytes of records the cluster keeps over all
+// partitions before it drops the oldest: the embedded cluster's bound, 0
+// (no bound ktune knows of) for a real cluster.
+func (c *Conn) KeptBytes() int64 {
+	if c.embedded == nil {
+		return 0
+	}
+	return c.embedded.cfg.MaxBytes
+}
+
 // DefaultConnectTimeout bounds the first contact with a cluster when
 // Config.ConnectTimeout is not set.
 const DefaultConnectTimeout = 10 * time.Second

@@ -91,6 +91,21 @@ func presets(name string) (preset, error) {
 	return preset{}, fmt.Errorf("--preset %q: must be quick or full", name)
 }
 
+// tuneRecordSize is the record size of tune's runs, in bytes.
+const tuneRecordSize = 1024
+
+// fit returns p with at most as many records per run as a cluster that
+// keeps only keptBytes of records (the embedded one) still holds when they
+// are read back: half of it, for the warm-up records and the batches'
+// overhead. keptBytes 0 means no bound.
+func (p preset) fit(keptBytes int64) preset {
+	if keptBytes <= 0 {
+		return p
+	}
+	p.records = min(p.records, keptBytes/2/tuneRecordSize)
+	return p
+}
+
 func splitComma(s string) []string {
 	var out []string
 	start := 0
@@ -107,7 +122,7 @@ func splitComma(s string) []string {
 func (c *Config) sweep(p preset, dims []result.Dimension, budget time.Duration) sweep.Config {
 	return sweep.Config{
 		Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: c.Base, Consumer: c.Base, Dimensions: dims,
-		Records: p.records, Repeat: 1, RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
+		Records: p.records, Repeat: 1, RecordSize: tuneRecordSize, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
 		Budget: budget, Trim: budget > 0, Logger: c.Logger,
 	}
 }
@@ -155,6 +170,10 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	p, _ := presets(cfg.Preset)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if fit := p.fit(conn.KeptBytes()); fit.records != p.records {
+		cfg.Logger.Info("fewer records per run, so that what each run writes is still kept when it is read back", "records", fit.records, "preset_records", p.records, "kept_bytes", conn.KeptBytes())
+		p = fit
 	}
 	if cfg.Budget > 0 {
 		var cancel context.CancelFunc
@@ -216,7 +235,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	stage(1)
 	mrTopic := fmt.Sprintf("ktune-tune-mr-%d", time.Now().UnixNano()%1e9)
 	mr, err := maxrate.Run(ctx, conn, maxrate.Config{
-		Produce: loadgen.ProduceConfig{Topic: mrTopic, Values: payload.ValueConfig{Size: 1024}, Client: prod, Logger: cfg.Logger},
+		Produce: loadgen.ProduceConfig{Topic: mrTopic, Values: payload.ValueConfig{Size: tuneRecordSize}, Client: prod, Logger: cfg.Logger},
 		P99:     cfg.SLO, Window: p.window, Warmup: p.window / 4, MaxSteps: p.steps, Partitions: cluster.DefaultPartitions,
 	})
 	if mr != nil {
@@ -239,7 +258,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: one, Partitions: 1}); err != nil {
 		return sum, err
 	}
-	pd, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: one, Records: p.records, WarmupRecords: p.records / 10, Values: payload.ValueConfig{Size: 1024}, Client: prod, Interval: time.Second, Logger: cfg.Logger})
+	pd, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: one, Records: p.records, WarmupRecords: p.records / 10, Values: payload.ValueConfig{Size: tuneRecordSize}, Client: prod, Interval: time.Second, Logger: cfg.Logger})
 	if err != nil {
 		return sum, fmt.Errorf("single-partition produce: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ktune/ktune/internal/advisor"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/cluster"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -34,5 +35,35 @@ func TestConfigValidate(t *testing.T) {
 				t.Fatalf("%v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPresetFitsTheEmbeddedBound checks that tune's runs on a cluster that
+// keeps only so many bytes (the embedded one) write no more than it still
+// holds when they are read back, and that a real cluster's runs keep the
+// preset's size.
+func TestPresetFitsTheEmbeddedBound(t *testing.T) {
+	for _, tc := range []struct {
+		preset    string
+		keptBytes int64
+		want      int64
+	}{
+		{"quick", 0, 20000},
+		{"full", 0, 200000},
+		{"quick", cluster.DefaultEmbeddedMaxBytes, 20000},
+		{"full", cluster.DefaultEmbeddedMaxBytes, 65536},
+	} {
+		p, err := presets(tc.preset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := p.fit(tc.keptBytes).records
+		if got != tc.want {
+			t.Errorf("%s with %d bytes kept: %d records, want %d", tc.preset, tc.keptBytes, got, tc.want)
+		}
+		// What a run writes, its warm-up included, is at most the bound.
+		if written := got * 11 / 10 * tuneRecordSize; tc.keptBytes > 0 && written > tc.keptBytes {
+			t.Errorf("%s: writes %d bytes, more than the %d kept", tc.preset, written, tc.keptBytes)
+		}
 	}
 }
