@@ -166,18 +166,12 @@ func decodeKind(r io.Reader, kind Kind, v any) error {
 	if err != nil {
 		return err
 	}
-	var head struct {
-		SchemaVersion int  `json:"schema_version"`
-		Kind          Kind `json:"kind"`
+	got, err := readHead(data)
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("not a ktune %s document (invalid JSON): %w", kind, err)
-	}
-	if head.Kind != kind {
-		return fmt.Errorf("not a ktune %s document: kind %q", kind, head.Kind)
-	}
-	if head.SchemaVersion != SchemaVersion {
-		return fmt.Errorf("%w %d: this ktune reads version %d", ErrVersion, head.SchemaVersion, SchemaVersion)
+	if got != kind {
+		return fmt.Errorf("not a ktune %s document: kind %q", kind, got)
 	}
 	return json.Unmarshal(data, v)
 }

@@ -74,6 +74,28 @@ func WriteAtomic(path string, data []byte) (err error) {
 // schema version.
 var ErrVersion = errors.New("unsupported result schema version")
 
+// readHead checks what every ktune document starts with (valid JSON, a
+// schema_version this ktune reads, a kind) and returns its kind. It is the
+// one check that Decode, the kind-specific decoders and Load share.
+func readHead(data []byte) (Kind, error) {
+	var head struct {
+		SchemaVersion *int `json:"schema_version"`
+		Kind          Kind `json:"kind"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "", fmt.Errorf("not a ktune document (invalid JSON): %w", err)
+	}
+	switch {
+	case head.SchemaVersion == nil:
+		return "", errors.New("not a ktune document: no schema_version")
+	case *head.SchemaVersion != SchemaVersion:
+		return "", fmt.Errorf("%w %d: this ktune reads version %d; use a ktune release that matches the file", ErrVersion, *head.SchemaVersion, SchemaVersion)
+	case head.Kind == "":
+		return "", errors.New("not a ktune document: no kind")
+	}
+	return head.Kind, nil
+}
+
 // Decode reads one document. It rejects documents whose schema_version is
 // not SchemaVersion, and documents without a kind.
 func Decode(r io.Reader) (*Document, error) {
@@ -81,21 +103,8 @@ func Decode(r io.Reader) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	var head struct {
-		SchemaVersion *int `json:"schema_version"`
-		Kind          Kind `json:"kind"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not a ktune result (invalid JSON): %w", err)
-	}
-	if head.SchemaVersion == nil {
-		return nil, fmt.Errorf("not a ktune result: no schema_version")
-	}
-	if *head.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%w %d: this ktune reads version %d; use a ktune release that matches the file", ErrVersion, *head.SchemaVersion, SchemaVersion)
-	}
-	if head.Kind == "" {
-		return nil, fmt.Errorf("not a ktune result: no kind")
+	if _, err := readHead(data); err != nil {
+		return nil, err
 	}
 	var doc Document
 	if err := json.Unmarshal(data, &doc); err != nil {

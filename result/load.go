@@ -52,26 +52,17 @@ func (s *Set) add(path string) error {
 	if err != nil {
 		return err
 	}
-	var head struct {
-		SchemaVersion *int `json:"schema_version"`
-		Kind          Kind `json:"kind"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return fmt.Errorf("%s: not a ktune document (invalid JSON): %w", path, err)
-	}
-	if head.SchemaVersion == nil || head.Kind == "" {
-		return fmt.Errorf("%s: not a ktune document: no schema_version or kind", path)
-	}
-	if *head.SchemaVersion != SchemaVersion {
-		return fmt.Errorf("%s: %w %d: this ktune reads version %d; use a ktune release that matches the file", path, ErrVersion, *head.SchemaVersion, SchemaVersion)
+	kind, err := readHead(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	decode := func(v any) error {
 		if err := json.Unmarshal(data, v); err != nil {
-			return fmt.Errorf("%s: reading ktune %s document: %w", path, head.Kind, err)
+			return fmt.Errorf("%s: reading ktune %s document: %w", path, kind, err)
 		}
 		return nil
 	}
-	switch head.Kind {
+	switch kind {
 	case KindProduce, KindConsume, KindE2E:
 		return add(&s.Results, path, decode)
 	case KindSweep:
@@ -89,7 +80,7 @@ func (s *Set) add(path string) error {
 	case KindDrain:
 		return add(&s.Drains, path, decode)
 	default:
-		s.Other = append(s.Other, Raw{Path: path, Kind: head.Kind, Data: data})
+		s.Other = append(s.Other, Raw{Path: path, Kind: kind, Data: data})
 	}
 	return nil
 }

@@ -47,8 +47,8 @@ func TestLoadSortsDocumentsByKind(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		`{"schema_version":2,"kind":"produce"}`: "unsupported result schema version 2",
-		`{"kind":"produce"}`:                    "no schema_version or kind",
-		`{"schema_version":1}`:                  "no schema_version or kind",
+		`{"kind":"produce"}`:                    "not a ktune document: no schema_version",
+		`{"schema_version":1}`:                  "not a ktune document: no kind",
 		`not json`:                              "invalid JSON",
 	} {
 		_, err := Load(write("bad.json", body))
