@@ -108,8 +108,12 @@ func TestDisruptBrokerRestartNoIdempotence(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := d.Audit
-	t.Logf("broker-restart of broker %d without idempotence in %.0f s: %d acknowledged, %d read, %d lost, %d duplicated (first %v), %d reordered, %d windows",
-		*d.Broker, time.Since(start).Seconds(), a.Acknowledged, a.Read, a.Lost, a.Duplicated, a.DuplicatedAt, a.Reordered, len(d.Windows))
+	var dupAt []string
+	for _, r := range a.DuplicatedAt {
+		dupAt = append(dupAt, fmt.Sprintf("%d@%d (first copy at %d)", r.Partition, r.Offset, *r.FirstOffset))
+	}
+	t.Logf("broker-restart of broker %d without idempotence in %.0f s: %d acknowledged, %d read, %d lost, %d duplicated %v, %d reordered, %d windows",
+		*d.Broker, time.Since(start).Seconds(), a.Acknowledged, a.Read, a.Lost, a.Duplicated, dupAt, a.Reordered, len(d.Windows))
 	if a.Acknowledged < 1000 {
 		t.Fatalf("only %d records acknowledged", a.Acknowledged)
 	}
