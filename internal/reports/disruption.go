@@ -47,7 +47,7 @@ func DisruptionTimeline(name string, d *result.Disruption) *Chart {
 		}
 		spans = append(spans, Span{From: w.StartS, To: w.EndS, Mark: true, Lane: slices.Index(parts, w.Partition),
 			Name: "unavailability window (a lane per partition)",
-			Tip:  fmt.Sprintf("partition %d: no acknowledgement for %s ms, %.1f-%.1f s%s", w.Partition, num(w.DurationMs), w.StartS, w.EndS, open)})
+			Tip:  fmt.Sprintf("partition %d: no acknowledgement for %.0f ms, %.1f-%.1f s%s", w.Partition, w.DurationMs, w.StartS, w.EndS, open)})
 	}
 	rate := &Chart{ID: "rate", Title: "records/s", YLabel: "records/s", Kind: "line", YFromZero: true, Spans: spans}
 	lat := &Chart{ID: "p99", Title: "p99 latency", XLabel: "time since the workload started (s)", YLabel: "p99 (ms)", Kind: "line", YFromZero: true, Spans: spans}
@@ -128,7 +128,7 @@ func DisruptionRows(d *result.Disruption) []labelled {
 		row("recovered", "no, not within max-wait (%s)", orDefault(d.Settings["max_wait"], "unknown"))
 	}
 	if w, ok := d.LongestWindow(); ok {
-		row("unavailability windows", "%d; the longest %s ms on partition %d from %.1f s", len(d.Windows), num(w.DurationMs), w.Partition, w.StartS)
+		row("unavailability windows", "%d; the longest %.0f ms on partition %d from %.1f s", len(d.Windows), w.DurationMs, w.Partition, w.StartS)
 	} else {
 		row("unavailability windows", "none")
 	}

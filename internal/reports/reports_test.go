@@ -363,7 +363,10 @@ func lanePartition(tip string) int {
 
 func TestDisruptionRows(t *testing.T) {
 	rows := map[string]string{}
-	for _, r := range DisruptionRows(fixtureDisruption()) {
+	d := fixtureDisruption()
+	d.Reassignment = &result.Reassignment{Partitions: 3, ReplicasAdded: 3, ReplicasRemoved: 3, BytesMoved: 504191, ThrottleBytesPerSec: 1 << 20, DurationS: 2.4, Complete: true}
+	d.Rebalance = &result.Rebalance{Assignor: "range,cooperative-sticky", GroupProtocol: "classic", MembersBefore: 1, MembersAfter: 2, StopMs: 74, Redelivered: 237}
+	for _, r := range DisruptionRows(d) {
 		rows[r.Label] = r.Value
 	}
 	for label, want := range map[string]string{
@@ -374,6 +377,8 @@ func TestDisruptionRows(t *testing.T) {
 		"recovered":                "yes, 11.0 s after the operation started",
 		"unavailability windows":   "2; the longest 1800 ms on partition 1 from 10.5 s",
 		"delivery audit":           "0 lost, 0 duplicated, 0 reordered of 6000 read (6000 acknowledged)",
+		"reassignment":             "3 partitions, 3 replicas added and 3 removed, 492.37 KiB moved in 2.4 s (throttle 1.00 MiB/s, removed after; complete: true)",
+		"rebalance":                "range,cooperative-sticky, classic protocol, 1 -> 2 members: deliveries stopped for 74 ms (baseline's longest gap 20 ms); 237 records re-delivered",
 	} {
 		if rows[label] != want {
 			t.Errorf("%s:\n got %q\nwant %q", label, rows[label], want)
