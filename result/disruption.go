@@ -227,3 +227,28 @@ type Drain struct {
 
 // WriteDrain writes d to path atomically.
 func WriteDrain(path string, d *Drain) error { return WriteJSON(path, d) }
+
+// LongestWindow returns the longest unavailability window of the run, and
+// whether there was one.
+func (d *Disruption) LongestWindow() (Window, bool) {
+	var w Window
+	found := false
+	for _, x := range d.Windows {
+		if !found || x.DurationMs > w.DurationMs {
+			w, found = x, true
+		}
+	}
+	return w, found
+}
+
+// PeakP99 returns the highest producer and consumer (end-to-end) p99 of
+// the intervals from the operation's start on (its operation and recovery
+// phases), in ms.
+func (d *Disruption) PeakP99() (producer, consumer float64) {
+	for _, iv := range d.Intervals {
+		if iv.Phase == "operation" || iv.Phase == "recovery" {
+			producer, consumer = max(producer, iv.ProducerP99), max(consumer, iv.ConsumerP99)
+		}
+	}
+	return producer, consumer
+}

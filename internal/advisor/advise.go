@@ -15,6 +15,10 @@ type Input struct {
 	Probes  []Named[*result.Probe]
 	Results []Named[*result.Document]
 	Sweeps  []Named[*result.Sweep]
+	// Disruptions and Drains are operations measured under load; each
+	// becomes evidence (OperationFindings).
+	Disruptions []Named[*result.Disruption]
+	Drains      []Named[*result.Drain]
 	// Audit, when set, holds a live cluster audit.
 	Audit *Audit
 	// AssumeAvgMBps, when positive, stands in for a workload without a
@@ -95,6 +99,7 @@ func Advise(in Input) (*Advice, error) {
 		a.Findings = append(a.Findings, Finding{ID: "no-qualifying-point", Severity: "warn", Rationale: "the advice never recommends a measured point that breaks the delivery guarantee or the SLO",
 			Evidence: c.Why, Recommendation: "re-run the sweep with the settings named, or relax the SLO", Source: srcConfluentDur})
 	}
+	a.Findings = append(a.Findings, OperationFindings(w, in.Disruptions, in.Drains)...)
 	if f := ClientBottleneck(in.Results, in.Sweeps); f != nil {
 		a.Findings = append(a.Findings, *f)
 	}

@@ -61,8 +61,34 @@ type Chart struct {
 	// Table lists what the chart leaves out (series beyond MaxSeries) or
 	// the exact figures behind it.
 	Table *Table `json:"table,omitempty"`
+	// Stacked draws the panels one above the other on one X axis (a
+	// timeline) rather than side by side.
+	Stacked bool `json:"stacked,omitempty"`
+	// Spans shade or mark stretches of a line chart's X axis.
+	Spans []Span `json:"spans,omitempty"`
 	// width is a panel's share of the figure's width.
 	width vg.Length
+	// quietSpans leaves the spans out of the legend (a lower panel of a
+	// stacked figure, whose upper panel names them).
+	quietSpans bool
+	// colorBase is the palette index of the first series (a lower panel of
+	// a stacked figure goes on from the panel above).
+	colorBase int
+}
+
+// Span is a stretch of a line chart's X axis: shaded over the whole height
+// (an operation) or marked as a bar along the top, one lane each (a
+// partition's unavailability window).
+type Span struct {
+	From float64 `json:"from"`
+	To   float64 `json:"to"`
+	// Mark draws a bar in lane Lane instead of shading.
+	Mark bool `json:"mark,omitempty"`
+	Lane int  `json:"lane,omitempty"`
+	// Name is the legend entry (spans of one name share it); Tip what
+	// hovering the span shows.
+	Name string `json:"name"`
+	Tip  string `json:"tip"`
 }
 
 // Table is a small table shown under a chart.

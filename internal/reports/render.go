@@ -66,18 +66,22 @@ func Plot(c *Chart, leg *plot.Legend) (*plot.Plot, error) {
 	}
 	switch c.Kind {
 	case "line", "scatter":
+		if err := addSpans(p, c, leg); err != nil {
+			return nil, err
+		}
 		for i, s := range c.Series {
 			xys := make(plotter.XYs, len(s.X))
 			for j := range s.X {
 				xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
 			}
-			col := okabeIto[i%len(okabeIto)]
+			k := c.colorBase + i
+			col := okabeIto[k%len(okabeIto)]
 			line, points, err := plotter.NewLinePoints(xys)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", c.ID, err)
 			}
 			line.Color, line.Width = col, vg.Points(2)
-			points.Color, points.Shape = col, shapes[i%len(shapes)]
+			points.Color, points.Shape = col, shapes[k%len(shapes)]
 			if c.Kind == "scatter" && i > 0 {
 				// Later scatter series are clouds of points, not lines.
 				p.Add(points)
@@ -111,14 +115,7 @@ func Plot(c *Chart, leg *plot.Legend) (*plot.Plot, error) {
 			p.X.Tick.Marker = plot.ConstantTicks(ticks)
 		}
 		if c.YFromZero {
-			// From zero, with room above the highest point.
-			top := 0.0
-			for _, s := range c.Series {
-				for _, y := range s.Y {
-					top = math.Max(top, y)
-				}
-			}
-			p.Y.Min, p.Y.Max = 0, math.Max(top*1.06, 1e-9)
+			p.Y.Min, p.Y.Max = 0, yTop(c)
 		}
 	case "bars":
 		n := float64(len(c.Series))
@@ -191,6 +188,95 @@ func Plot(c *Chart, leg *plot.Legend) (*plot.Plot, error) {
 	return p, nil
 }
 
+// yTop is the top of a line chart's Y axis from zero: room above the
+// highest point and, when spans are marked, a lane for each above it.
+func yTop(c *Chart) float64 {
+	top := 0.0
+	for _, s := range c.Series {
+		for _, y := range s.Y {
+			top = math.Max(top, y)
+		}
+	}
+	top = math.Max(top, 1e-9)
+	if lanes := markLanes(c); lanes > 0 {
+		return top * (1.08 + spanLane*float64(lanes))
+	}
+	return top * 1.06
+}
+
+// spanLane is the height of one lane of marked spans, as a share of the
+// data's highest value.
+const spanLane = 0.06
+
+// markLanes is how many lanes of marked spans a chart draws.
+func markLanes(c *Chart) int {
+	n := 0
+	for _, sp := range c.Spans {
+		if sp.Mark {
+			n = max(n, sp.Lane+1)
+		}
+	}
+	return n
+}
+
+// spanShade is the fill of shaded spans: a light grey that lines read
+// through.
+var spanShade = color.RGBA{0, 0, 0, 30}
+
+// spanY is the height of lane's bar on a chart whose data reach top.
+func spanY(c *Chart, lane int) float64 {
+	top := yTop(c) / (1.08 + spanLane*float64(markLanes(c)))
+	return top * (1.06 + spanLane*(float64(lane)+0.5))
+}
+
+// addSpans draws a line chart's spans under its data: shaded stretches
+// over the whole height, marked ones as bars in lanes above the data. Each
+// name gets one legend entry.
+func addSpans(p *plot.Plot, c *Chart, leg *plot.Legend) error {
+	if len(c.Spans) == 0 {
+		return nil
+	}
+	named := map[string]bool{}
+	top := yTop(c)
+	for _, sp := range c.Spans {
+		var th plot.Thumbnailer
+		if sp.Mark {
+			y := spanY(c, sp.Lane)
+			l, err := plotter.NewLine(plotter.XYs{{X: sp.From, Y: y}, {X: sp.To, Y: y}})
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.ID, err)
+			}
+			l.Color, l.Width = okabeIto[5], vg.Points(5)
+			p.Add(l)
+			th = l
+		} else {
+			poly, err := plotter.NewPolygon(plotter.XYs{{X: sp.From, Y: 0}, {X: sp.To, Y: 0}, {X: sp.To, Y: top}, {X: sp.From, Y: top}})
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.ID, err)
+			}
+			poly.Color, poly.LineStyle.Width = spanShade, 0
+			p.Add(poly)
+			th = poly
+		}
+		if !c.quietSpans && sp.Name != "" && !named[sp.Name] {
+			named[sp.Name] = true
+			leg.Add(sp.Name, th)
+		}
+	}
+	return nil
+}
+
+// spanNames is how many legend entries a chart's spans add.
+func spanNames(c *Chart) int {
+	named := map[string]bool{}
+	for _, sp := range c.Spans {
+		if sp.Name != "" {
+			named[sp.Name] = true
+		}
+	}
+	return len(named)
+}
+
 // shapes tell series apart without colour.
 var shapes = []draw.GlyphDrawer{draw.CircleGlyph{}, draw.BoxGlyph{}, draw.TriangleGlyph{}, draw.RingGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}}
 
@@ -244,9 +330,14 @@ func newFigure(c *Chart) (*figure, error) {
 	if len(f.panels) == 0 {
 		f.panels = []*Chart{c}
 	}
-	for _, pc := range f.panels {
-		if len(c.Panels) > 0 {
+	for i, pc := range f.panels {
+		if len(c.Panels) > 0 && !c.Stacked {
 			pc.width = Width / vg.Length(len(c.Panels))
+		}
+		pc.quietSpans = c.Stacked && i > 0
+		if c.Stacked && i > 0 {
+			// One legend for every panel: colours go on from the panel above.
+			pc.colorBase = f.panels[i-1].colorBase + len(f.panels[i-1].Series)
 		}
 		p, err := Plot(pc, &f.legend)
 		if err != nil {
@@ -268,10 +359,13 @@ func newFigure(c *Chart) (*figure, error) {
 // countEntries is how many legend entries a chart has.
 func countEntries(c *Chart) int {
 	n := 0
-	for _, pc := range append([]*Chart{c}, c.Panels...) {
+	for i, pc := range append([]*Chart{c}, c.Panels...) {
 		switch pc.Kind {
 		case "line", "scatter":
 			n += len(pc.Series)
+			if !c.Stacked || i <= 1 { // a stacked figure's top panel names the spans
+				n += spanNames(pc)
+			}
 			if pc.Mark != nil {
 				n++
 			}
@@ -297,6 +391,9 @@ func (f *figure) legendHeight() vg.Length {
 
 func (f *figure) size() (vg.Length, vg.Length) {
 	h := Height + f.legendHeight()
+	if f.chart.Stacked && len(f.chart.Panels) > 1 {
+		h += Height * 0.8 * vg.Length(len(f.chart.Panels)-1)
+	}
 	if len(f.chart.Panels) > 0 {
 		h += vg.Points(titleH)
 	}
@@ -330,7 +427,18 @@ func (f *figure) draw(dc draw.Canvas) layout {
 		area = draw.Crop(area, 0, 0, 0, -vg.Points(titleH))
 	}
 	canvases := []draw.Canvas{area}
-	if len(f.plots) > 1 {
+	switch {
+	case len(f.plots) > 1 && f.chart.Stacked:
+		t := draw.Tiles{Rows: len(f.plots), Cols: 1, PadY: vg.Points(10), PadLeft: vg.Points(2), PadRight: vg.Points(6)}
+		rows := make([][]*plot.Plot, len(f.plots))
+		for i, p := range f.plots {
+			rows[i] = []*plot.Plot{p}
+		}
+		canvases = nil
+		for _, r := range plot.Align(rows, t, area) {
+			canvases = append(canvases, r[0])
+		}
+	case len(f.plots) > 1:
 		t := draw.Tiles{Rows: 1, Cols: len(f.plots), PadX: vg.Points(14), PadLeft: vg.Points(2), PadRight: vg.Points(6)}
 		row := plot.Align([][]*plot.Plot{f.plots}, t, area)
 		canvases = row[0]
@@ -364,11 +472,30 @@ func tips(c *Chart, p *plot.Plot, da draw.Canvas) []tip {
 		const r = 5
 		out = append(out, tip{r: vg.Rectangle{Min: vg.Point{X: x - r, Y: y - r}, Max: vg.Point{X: x + r, Y: y + r}}, circle: true, text: text})
 	}
+	span := func(sp Span) {
+		lo, hi := yf(0), yf(yTop(c))
+		if sp.Mark {
+			y := yf(spanY(c, sp.Lane))
+			lo, hi = y-vg.Points(4), y+vg.Points(4)
+		}
+		out = append(out, tip{r: vg.Rectangle{Min: vg.Point{X: xf(sp.From), Y: lo}, Max: vg.Point{X: max(xf(sp.To), xf(sp.From)+vg.Points(3)), Y: hi}}, text: sp.Tip})
+	}
 	switch c.Kind {
 	case "line", "scatter":
+		// Shaded spans first, under the points' targets; marks last.
+		for _, sp := range c.Spans {
+			if !sp.Mark {
+				span(sp)
+			}
+		}
 		for _, s := range c.Series {
 			for j := range s.X {
 				pt(xf(s.X[j]), yf(s.Y[j]), tipText(c, s, j))
+			}
+		}
+		for _, sp := range c.Spans {
+			if sp.Mark {
+				span(sp)
 			}
 		}
 		if m := c.Mark; m != nil {

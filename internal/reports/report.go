@@ -26,6 +26,10 @@ type Input struct {
 	// Comparison, when set, is drawn side by side; without it, saved
 	// results of two or more configurations are compared (ComparisonOf).
 	Comparison *result.Comparison
+	// Disruptions and Drains each get a section: a summary table and a
+	// timeline.
+	Disruptions []advisor.Named[*result.Disruption]
+	Drains      []advisor.Named[*result.Drain]
 }
 
 // comparison is the input's comparison, given or derived.
@@ -159,21 +163,32 @@ func Write(dir string, in Input) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var views []chartView
-	for _, c := range Charts(in) {
+	view := func(c *Chart) (*chartView, error) {
 		svg, err := SVG(c)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		png, err := PNG(c)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		pngName := filepath.Join("charts", c.ID+".png")
 		if err := result.WriteAtomic(filepath.Join(dir, pngName), png); err != nil {
+			return nil, err
+		}
+		return &chartView{Chart: c, SVG: template.HTML(svg), PNG: pngName}, nil
+	}
+	var views []chartView
+	for _, c := range Charts(in) {
+		v, err := view(c)
+		if err != nil {
 			return "", err
 		}
-		views = append(views, chartView{Chart: c, SVG: template.HTML(svg), PNG: pngName})
+		views = append(views, *v)
+	}
+	ops, err := opSections(in, view)
+	if err != nil {
+		return "", err
 	}
 	v := buildVerdict(in)
 	cmp := in.comparison()
@@ -181,13 +196,16 @@ func Write(dir string, in Input) (string, error) {
 		"Title": orDefault(in.Title, "ktune report"), "Created": time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		"Embedded": v.Embedded, "Verdict": v, "Advice": in.Advice, "Charts": views,
 		"Probes": in.Probes, "Results": in.Results, "Sweeps": in.Sweeps, "MaxRate": in.MaxRate,
-		"FontCSS": template.CSS(fontCSS), "Comparison": cmp,
+		"FontCSS": template.CSS(fontCSS), "Comparison": cmp, "Operations": ops,
 	}
 	var toc []tocEntry
 	toc = append(toc, tocEntry{ID: "verdict", Title: "Verdict"})
 	if cmp != nil {
 		data["CompareRows"] = CompareRows(cmp)
 		toc = append(toc, tocEntry{ID: "comparison", Title: "Comparison"})
+	}
+	for _, o := range ops {
+		toc = append(toc, tocEntry{ID: o.ID, Title: o.Title})
 	}
 	if len(views) > 0 {
 		e := tocEntry{ID: "charts", Title: "Charts"}
@@ -228,6 +246,7 @@ func Write(dir string, in Input) (string, error) {
 	}
 	var md bytes.Buffer
 	writeMarkdown(&md, in, v, views, cmp)
+	writeOpSections(&md, ops)
 	if err := result.WriteAtomic(filepath.Join(dir, "report.md"), md.Bytes()); err != nil {
 		return "", err
 	}

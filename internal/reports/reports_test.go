@@ -289,3 +289,161 @@ func TestVerdictCautionWhenClientBound(t *testing.T) {
 		t.Errorf("caution on an idle client: %q", v.Caution)
 	}
 }
+
+// fixtureDisruption is a broker restart of broker 2: a baseline at 200
+// records/s and 5 ms p99 until 10 s, the operation from 10 s to 14 s, a
+// 1,800 ms window on partition 1 and one of 600 ms on partition 0, p99
+// peaking at 245 ms, recovered 11 s after the start.
+func fixtureDisruption() *result.Disruption {
+	broker := int32(2)
+	ttr := 11.0
+	d := &result.Disruption{Header: result.NewHeader(result.KindDisruption), Action: "broker-restart", Broker: &broker, Recovered: true, TimeToRecoverS: &ttr}
+	d.Cluster = result.Cluster{Brokers: 3, KafkaVersion: "v3.9", Bootstrap: []string{"127.0.0.1:9092"}}
+	d.Workload = result.Workload{Topic: "bench", Partitions: 3, Rate: 200, RecordSize: 512, Consumers: 1}
+	d.Baseline = result.Baseline{StartS: 4, EndS: 10, ProducedPerSec: 200, ConsumedPerSec: 199.5, Producer: result.Latency{P99: 5}, Consumer: result.Latency{P99: 7}, LongestDeliveryGapMs: 20}
+	d.Operation = result.Operation{StartS: 10, EndS: 14, DurationS: 4, AffectedPartitions: []int32{1}}
+	d.Windows = []result.Window{{Partition: 1, StartS: 10.5, EndS: 12.3, DurationMs: 1800}, {Partition: 0, StartS: 11, EndS: 11.6, DurationMs: 600}}
+	for i := 1; i <= 30; i++ {
+		t := float64(i)
+		iv := result.PhaseInterval{T: t, Phase: "baseline", ProducedPerSec: 200, ConsumedPerSec: 200, ProducerP99: 5, ConsumerP99: 7, AtBaseline: true}
+		switch {
+		case t > 14:
+			iv.Phase = "recovery"
+		case t > 10:
+			iv.Phase, iv.ProducedPerSec, iv.ConsumedPerSec, iv.ProducerP99, iv.ConsumerP99, iv.AtBaseline = "operation", 120, 110, 245, 260, false
+		}
+		d.Intervals = append(d.Intervals, iv)
+	}
+	d.Audit = &result.Audit{Acknowledged: 6000, Read: 6000, Basis: "acknowledged"}
+	d.Complete = true
+	return d
+}
+
+func TestDisruptionTimeline(t *testing.T) {
+	d := fixtureDisruption()
+	c := DisruptionTimeline("restart.json", d)
+	if c == nil || !c.Stacked || len(c.Panels) != 2 {
+		t.Fatalf("timeline: %+v", c)
+	}
+	for _, p := range c.Panels {
+		if len(p.Series) != 2 || len(p.Series[0].X) != 30 {
+			t.Errorf("panel %s: %d series", p.ID, len(p.Series))
+		}
+		var shaded, marked []string
+		for _, s := range p.Spans {
+			if s.Mark {
+				marked = append(marked, fmt.Sprintf("p%d lane %d %v-%v", lanePartition(s.Tip), s.Lane, s.From, s.To))
+			} else {
+				shaded = append(shaded, fmt.Sprintf("%v-%v", s.From, s.To))
+			}
+		}
+		// The operation shaded; the windows in a lane per partition, by
+		// partition number.
+		if fmt.Sprint(shaded) != "[10-14]" || fmt.Sprint(marked) != "[p1 lane 1 10.5-12.3 p0 lane 0 11-11.6]" {
+			t.Errorf("panel %s: shaded %v, marked %v", p.ID, shaded, marked)
+		}
+	}
+	if got := c.Panels[1].Series[0].Y[12]; got != 245 {
+		t.Errorf("producer p99 at 13 s: %v", got)
+	}
+	if n := countEntries(c); n != 6 {
+		t.Errorf("%d legend entries, want 4 series, the operation and the windows once", n)
+	}
+	if DisruptionTimeline("x", &result.Disruption{}) != nil {
+		t.Error("a timeline without intervals")
+	}
+}
+
+// lanePartition reads the partition a window's tip names.
+func lanePartition(tip string) int {
+	var p int
+	fmt.Sscanf(tip, "partition %d", &p)
+	return p
+}
+
+func TestDisruptionRows(t *testing.T) {
+	rows := map[string]string{}
+	d := fixtureDisruption()
+	d.Reassignment = &result.Reassignment{Partitions: 3, ReplicasAdded: 3, ReplicasRemoved: 3, BytesMoved: 504191, ThrottleBytesPerSec: 1 << 20, DurationS: 2.4, Complete: true}
+	d.Rebalance = &result.Rebalance{Assignor: "range,cooperative-sticky", GroupProtocol: "classic", MembersBefore: 1, MembersAfter: 2, StopMs: 74, Redelivered: 237}
+	for _, r := range DisruptionRows(d) {
+		rows[r.Label] = r.Value
+	}
+	for label, want := range map[string]string{
+		"action":                   "broker-restart of broker 2",
+		"baseline":                 "4.0-10.0 s: produced 200.0 records/s, consumed 199.5 records/s; producer p99 5.00 ms, end-to-end p99 7.00 ms",
+		"operation":                "started at 10.0 s, took 4.0 s",
+		"peak p99 after the start": "producer 245.00 ms (+240.00 ms over the baseline), end-to-end 260.00 ms (+253.00 ms)",
+		"recovered":                "yes, 11.0 s after the operation started",
+		"unavailability windows":   "2; the longest 1800 ms on partition 1 from 10.5 s",
+		"delivery audit":           "0 lost, 0 duplicated, 0 reordered of 6000 read (6000 acknowledged)",
+		"reassignment":             "3 partitions, 3 replicas added and 3 removed, 492.37 KiB moved in 2.4 s (throttle 1.00 MiB/s, removed after; complete: true)",
+		"rebalance":                "range,cooperative-sticky, classic protocol, 1 -> 2 members: deliveries stopped for 74 ms (baseline's longest gap 20 ms); 237 records re-delivered",
+	} {
+		if rows[label] != want {
+			t.Errorf("%s:\n got %q\nwant %q", label, rows[label], want)
+		}
+	}
+}
+
+func fixtureDrain() *result.Drain {
+	ttc := 3.0
+	d := &result.Drain{Header: result.NewHeader(result.KindDrain), BacklogBytes: 4 << 20, BacklogRecords: 4096, BacklogS: 2, ResumeS: 0.5,
+		CaughtUp: true, CaughtUpLag: 200, TimeToCatchUpS: &ttc, DrainBytesPerSec: 1.5 * (1 << 20), DrainRecordsPerSec: 1500, ConsumedPerSec: 1700}
+	d.Workload = result.Workload{Topic: "bench", Partitions: 3, Rate: 200, Consumers: 1}
+	for i := 1; i <= 8; i++ {
+		d.Intervals = append(d.Intervals, result.PhaseInterval{T: float64(i) * 0.5, ProducedPerSec: 200, ConsumedPerSec: 1700, Lag: int64(max(0, 4096-1500*i/2))})
+	}
+	d.Audit = &result.Audit{Acknowledged: 5000, Read: 5000, Basis: "acknowledged"}
+	return d
+}
+
+// TestDisruptionReport renders a disruption and a drain: each has its
+// section with the summary figures and its timeline, in HTML (checked in
+// Chromium) and in Markdown.
+func TestDisruptionReport(t *testing.T) {
+	dir := t.TempDir()
+	in := Input{Title: "operations", Disruptions: []advisor.Named[*result.Disruption]{{Path: "restart.json", Doc: fixtureDisruption()}},
+		Drains: []advisor.Named[*result.Drain]{{Path: "drain.json", Doc: fixtureDrain()}}}
+	path, err := Write(dir, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	page := html.UnescapeString(string(raw))
+	for _, want := range []string{
+		`<h2 id="disruption-1">Disruption: broker-restart of broker 2 (restart.json)</h2>`,
+		`<tr><th>peak p99 after the start</th><td>producer 245.00 ms (+240.00 ms over the baseline)`,
+		`<tr><th>unavailability windows</th><td>2; the longest 1800 ms on partition 1 from 10.5 s</td></tr>`,
+		`id="chart-disruption-restart-json"`,
+		`<h2 id="drain-1">Backlog drain (drain.json)</h2>`,
+		`<tr><th>caught up</th><td>yes, 3.0 s after the consumers' first record at 0.5 s (lag at most 200 records)</td></tr>`,
+		`<tr><th>drain rate</th><td>1.50 MiB/s (1500.0 records/s) of lag falling`,
+		`id="chart-drain-drain-json"`,
+		`partition 1: no acknowledgement for 1800 ms, 10.5-12.3 s`,
+		`<a href="#disruption-1">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !bytes.Contains(md, []byte("](charts/disruption-restart-json.png)")) || !bytes.Contains(md, []byte("| recovered | yes, 11.0 s after the operation started |")) {
+		t.Errorf("markdown report:\n%s", md)
+	}
+	measured := reportcheck.Check(t, path, 1200, 2000)
+	got := map[string]reportcheck.Chart{}
+	for _, c := range measured.Charts {
+		got[c.ID] = c
+	}
+	for _, id := range []string{"chart-disruption-restart-json", "chart-drain-drain-json"} {
+		c, ok := got[id]
+		if !ok {
+			t.Errorf("%s did not load", id)
+			continue
+		}
+		if !c.Legend || c.DataAreas != 2 {
+			t.Errorf("%s: legend %v, %d data areas; want a legend and two stacked panels", id, c.Legend, c.DataAreas)
+		}
+	}
+}

@@ -17,7 +17,7 @@ td,th{border:1px solid var(--line);padding:.3em .55em;text-align:left;vertical-a
 th{background:#f3f5f8;font-weight:600} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{border:2px solid var(--ink);border-radius:6px;padding:.8em 1.1em;margin:1em 0}
 .verdict h2{margin-top:.2em;border:0}
-.verdict table th{width:13em}
+.verdict table th{width:13em} table.operation th{width:13em}
 .answer{font-size:1.15em;font-weight:600}
 ul.assumptions{columns:2;column-gap:2em;font-size:.88em;color:var(--muted)} ul.assumptions li{break-inside:avoid}
 .note{background:var(--warnbg);border-left:4px solid var(--warn);padding:.5em 1em;margin:1em 0}
@@ -59,7 +59,12 @@ ul{margin:.3em 0 .8em;padding-left:1.3em}
 <table id="comparison-table"><tr><th>metric</th><th>configuration</th><th>n</th><th>mean</th><th>&plusmn; 95% CI</th><th>vs baseline</th><th>Welch p</th></tr>
 {{range $.CompareRows}}<tr><td>{{.Metric}}</td><td>{{.Name}}</td><td class="num">{{.N}}</td><td class="num">{{.Mean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Diff}}</td><td>{{.P}}</td></tr>
 {{end}}</table>{{end}}
-{{if .Charts}}<h2 id="charts">Charts</h2>
+{{range .Operations}}<h2 id="{{.ID}}">{{.Title}}</h2>
+<table class="operation" id="{{.ID}}-summary">{{range .Rows}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>
+{{end}}</table>
+{{with .Chart}}<figure class="chart" id="chart-{{.ID}}">{{.SVG}}{{if .Caption}}<figcaption>{{.Caption}}</figcaption>{{end}}</figure>{{end}}
+{{if .Notes}}<ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{end}}{{if .Charts}}<h2 id="charts">Charts</h2>
 <p class="sub">Hover a point or bar for its exact values.</p>
 {{range .Charts}}<figure class="chart" id="chart-{{.ID}}">{{.SVG}}{{if .Caption}}<figcaption>{{.Caption}}</figcaption>{{end}}
 {{with .Table}}<details><summary>Figures behind the chart ({{len .Rows}} rows)</summary><table><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>

@@ -65,6 +65,12 @@ func buildVerdict(in Input) verdict {
 	for _, r := range in.Results {
 		see(r.Doc.Cluster, &r.Doc.Host, r.Doc.Start.UTC().Format("2006-01-02 15:04 UTC"))
 	}
+	for _, d := range in.Disruptions {
+		see(d.Doc.Cluster, &d.Doc.Host, d.Doc.Start.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	for _, d := range in.Drains {
+		see(d.Doc.Cluster, &d.Doc.Host, d.Doc.Start.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	for _, s := range in.Sweeps {
 		for _, p := range s.Doc.Points {
 			if p.Produce != nil {

@@ -42,13 +42,7 @@ func WriteDisruption(w io.Writer, d *result.Disruption) {
 	} else {
 		row("recovered", "no, within max-wait")
 	}
-	var worst float64
-	for _, iv := range d.Intervals {
-		if iv.Phase == "operation" || iv.Phase == "recovery" {
-			worst = max(worst, iv.ProducerP99, iv.ConsumerP99)
-		}
-	}
-	row("worst p99", fmt.Sprintf("%.2f ms after the baseline", worst))
+	row("worst p99", fmt.Sprintf("%.2f ms after the baseline", max(d.PeakP99())))
 	row("windows", fmt.Sprintf("%d partition unavailability window(s)", len(d.Windows)))
 	for _, win := range d.Windows {
 		open := ""
