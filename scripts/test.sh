@@ -111,6 +111,7 @@ scripts/k8s-local.sh start >/dev/null
 	. "$KTUNE_K8S_STATE/env"
 	set +a
 	log "Kubernetes end-to-end test (Kubernetes $KTUNE_K8S_VERSION, kubeconfig $KUBECONFIG)"
-	cd internal/k8stest && go test -count=1 -timeout 15m ./e2e/...
+	# -v: the test logs the 3-worker and one-process figures the README quotes.
+	cd internal/k8stest && go test -v -count=1 -timeout 15m ./e2e/... | grep -v "^=== "
 )
 log "Kubernetes stage (build included when not cached) took $((SECONDS - t0)) s"
