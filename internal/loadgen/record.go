@@ -43,9 +43,14 @@ type pending struct {
 	// may already read it: access it only with setAccepted/acceptedAt
 	// once the record is handed to the client.
 	accepted int64
-	warm     bool
-	size     int
-	ps       *producerState
+	// size is the record's key and value bytes: an int32 (records are at
+	// most max.request.size) so that a pending is 256 bytes, four whole
+	// cache lines, rather than five in the next allocation class
+	// (TestPendingIs256Bytes): the client and the promise touch all of it
+	// for every record.
+	size int32
+	warm bool
+	ps   *producerState
 }
 
 // ownHeaders is the number of ktune's own headers on every record.
@@ -72,7 +77,7 @@ func (p *pending) fill(key, value []byte, intended int64, warm bool) {
 	binary.BigEndian.PutUint64(p.ts[:], uint64(intended))
 	p.intended = intended
 	p.warm = warm
-	p.size = len(key) + len(value)
+	p.size = int32(len(key) + len(value))
 	p.accepted = 0 // p is the send loop's alone until Produce
 }
 
