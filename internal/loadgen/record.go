@@ -95,6 +95,7 @@ type pendingPool struct {
 	back  []*pending // the promise side's
 	mu    sync.Mutex
 	spare []*pending // handed over, guarded by mu
+	slab  []pending  // the send loop's: not yet used
 	topic string
 	extra []kgo.RecordHeader
 	ps    *producerState
@@ -118,8 +119,20 @@ func (pp *pendingPool) get() *pending {
 	return pp.newPending()
 }
 
+// pendingSlab is how many new pending records the pool allocates at once:
+// a run's pool grows to as many records as the client buffers (some
+// hundred thousand small ones), and one allocation of 64 KiB costs far less
+// than 256 of 256 bytes.
+const pendingSlab = 256
+
+// newPending makes a new pending record, from the pool's current slab.
 func (pp *pendingPool) newPending() *pending {
-	p := &pending{ps: pp.ps}
+	if len(pp.slab) == 0 {
+		pp.slab = make([]pending, pendingSlab)
+	}
+	p := &pp.slab[0]
+	pp.slab = pp.slab[1:]
+	p.ps = pp.ps
 	p.own = [ownHeaders]kgo.RecordHeader{{Key: HeaderTS, Value: p.ts[:]}}
 	p.rec.Topic, p.rec.Headers = pp.topic, p.own[:]
 	if len(pp.extra) > 0 || pp.verify {
