@@ -88,21 +88,31 @@ const poolChunk = 128
 // pendingPool recycles the pending records of one producer, so the send
 // loop allocates nothing per record in steady state. The send loop takes
 // from free, the promise (kgo runs one client's promises one at a time)
-// returns into back; every poolChunk records back moves to shared, the
+// returns into back; every poolChunk records back moves to spare, the
 // one place both sides lock.
 type pendingPool struct {
-	free  []*pending // the send loop's
-	back  []*pending // the promise side's
-	mu    sync.Mutex
-	spare []*pending // handed over, guarded by mu
-	slab  []pending  // the send loop's: not yet used
+	// The send loop's.
+	free  []*pending
+	slab  []pending // not yet used
 	topic string
 	extra []kgo.RecordHeader
 	ps    *producerState
 	// verify adds the audit.Header header (producer id and sequence) to
 	// every record.
 	verify bool
+	// The two sides run on different cores and each writes its slice
+	// header per record: apart, they do not fight over one cache line.
+	_ cacheLinePad
+	// The promise side's.
+	back []*pending
+	// Handed over, touched once per chunk.
+	mu    sync.Mutex
+	spare []*pending // guarded by mu
 }
+
+// cacheLinePad keeps the fields before it off the cache line of those
+// after it.
+type cacheLinePad [64]byte
 
 // get returns a pending record for the send loop.
 func (pp *pendingPool) get() *pending {
