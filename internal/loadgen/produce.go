@@ -586,7 +586,7 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 // fatal or --max-errors is reached.
 func (r *produceRun) onError(ps *producerState, p *pending, err error) {
 	class, fatal := classify(err)
-	size := p.size
+	size := int(p.size)
 	ps.mu.Lock()
 	st := &ps.main
 	if p.warm {

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -40,5 +41,16 @@ func TestRecordHeaders(t *testing.T) {
 			}
 			ps.pool.free = ps.pool.free[:0]
 		}
+	}
+}
+
+// TestPendingIs256Bytes guards the size of a pooled record: at 256 bytes
+// it fills four whole cache lines; a byte more puts it in Go's 288-byte
+// allocation class, straddling five, which the client and the promise
+// then read for every record. A franz-go upgrade that grows kgo.Record
+// shows here.
+func TestPendingIs256Bytes(t *testing.T) {
+	if n := unsafe.Sizeof(pending{}); n > 256 {
+		t.Errorf("a pending is %d bytes, want at most 256 (kgo.Record is %d)", n, unsafe.Sizeof(kgo.Record{}))
 	}
 }
