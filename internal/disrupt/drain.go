@@ -193,7 +193,10 @@ func drainFigures(d *result.Drain, size int64) {
 	var consumed float64
 	var n int
 	for _, iv := range measured {
-		if iv.T <= d.ResumeS || iv.T > end+1e-9 {
+		// The catch-up phase ends with the interval in which the lag fell
+		// to CaughtUpLag; comparing times instead would lose that
+		// interval to the rounding of ResumeS, TimeToCatchUpS and T.
+		if iv.T <= d.ResumeS || iv.Phase != phaseCatchUp {
 			continue
 		}
 		lagEnd = iv.Lag

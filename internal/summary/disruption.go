@@ -86,3 +86,34 @@ func WriteDrain(w io.Writer, d *result.Drain) {
 	}
 	tw.Flush()
 }
+
+// WriteDrainSweep prints a drain sweep: one row per point and the
+// fastest one named.
+func WriteDrainSweep(w io.Writer, s *result.DrainSweep) {
+	writeNotes(w, s.Cluster.Embedded, s.Complete, s.StopReason)
+	fmt.Fprintf(w, "drain sweep: %d point(s), a %.1f MiB backlog each, producers at %.0f records/s, %d partitions\n",
+		len(s.Points), float64(s.BacklogBytes)/result.MiB, s.Workload.Rate, s.Workload.Partitions)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "point\tdrain MiB/s\tdrain records/s\tconsumed records/s\tcaught up after\tfinal lag\tlost\tduplicated\t")
+	for _, p := range s.Points {
+		d := p.Drain
+		caught := "not caught up"
+		if d.TimeToCatchUpS != nil {
+			caught = fmt.Sprintf("%.1f s", *d.TimeToCatchUpS)
+		}
+		lost, dup := "-", "-"
+		if a := d.Audit; a != nil {
+			lost, dup = fmt.Sprint(a.Lost), fmt.Sprint(a.Duplicated)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%.0f\t%s\t%d\t%s\t%s\t\n", p.Label, d.DrainBytesPerSec/result.MiB, d.DrainRecordsPerSec, d.ConsumedPerSec, caught, d.FinalLag, lost, dup)
+	}
+	tw.Flush()
+	if f, sl, ok := s.Fastest(); ok && len(s.Points) > 1 {
+		fast, slow := s.Points[f], s.Points[sl]
+		fmt.Fprintf(w, "fastest: %s (%.2f MiB/s of lag falling); slowest: %s (%.2f MiB/s)\n",
+			fast.Label, fast.Drain.DrainBytesPerSec/result.MiB, slow.Label, slow.Drain.DrainBytesPerSec/result.MiB)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
