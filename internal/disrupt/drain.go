@@ -193,10 +193,7 @@ func drainFigures(d *result.Drain, size int64) {
 	var consumed float64
 	var n int
 	for _, iv := range measured {
-		// The catch-up phase ends with the interval in which the lag fell
-		// to CaughtUpLag; comparing times instead would lose that
-		// interval to the rounding of ResumeS, TimeToCatchUpS and T.
-		if iv.T <= d.ResumeS || iv.Phase != phaseCatchUp {
+		if !draining(d, iv) {
 			continue
 		}
 		lagEnd = iv.Lag
@@ -211,4 +208,13 @@ func drainFigures(d *result.Drain, size int64) {
 	d.DrainRecordsPerSec = result.Round(float64(fell) / dt)
 	d.DrainBytesPerSec = result.Round(float64(fell*size) / dt)
 	d.ConsumedPerSec = result.Round(consumed / float64(n))
+}
+
+// draining reports whether iv is one of the intervals the drain rate is
+// measured over: after the consumers' first record, up to and including
+// the one in which the lag fell to CaughtUpLag (the catch-up phase ends
+// with it; comparing times instead would lose it to the rounding of
+// ResumeS, TimeToCatchUpS and T).
+func draining(d *result.Drain, iv result.PhaseInterval) bool {
+	return iv.T > d.ResumeS && iv.Phase == phaseCatchUp
 }

@@ -177,6 +177,9 @@ func DrainSweep(ctx context.Context, conn *cluster.Conn, cfg DrainSweepConfig) (
 			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s was cut short (%s) and is left out", label, d.StopReason))
 			break
 		}
+		if n := countDraining(d); d.CaughtUp && n <= 1 {
+			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s caught up within one sampling interval: its drain rate is a lower bound set by the interval; a larger --backlog or a shorter --interval tells the points apart", label))
+		}
 		if len(doc.Points) == 0 {
 			doc.Setting = d.Setting
 			doc.Config.Consumer = nil
@@ -227,4 +230,15 @@ func drainPointRun(ctx context.Context, conn *cluster.Conn, cfg *DrainSweepConfi
 		d.Workload.Partitions, d.Workload.ReplicationFactor, d.Workload.TopicCreated = t.Partitions, t.ReplicationFactor, t.Created
 	}
 	return d, err
+}
+
+// countDraining counts the intervals d's drain rate is measured over.
+func countDraining(d *result.Drain) int {
+	n := 0
+	for _, iv := range d.Intervals {
+		if draining(d, iv) {
+			n++
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package summary
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/ktune/ktune/result"
@@ -94,18 +95,10 @@ func WriteDrainSweep(w io.Writer, s *result.DrainSweep) {
 	fmt.Fprintf(w, "drain sweep: %d point(s), a %.1f MiB backlog each, producers at %.0f records/s, %d partitions\n",
 		len(s.Points), float64(s.BacklogBytes)/result.MiB, s.Workload.Rate, s.Workload.Partitions)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "point\tdrain MiB/s\tdrain records/s\tconsumed records/s\tcaught up after\tfinal lag\tlost\tduplicated\t")
-	for _, p := range s.Points {
-		d := p.Drain
-		caught := "not caught up"
-		if d.TimeToCatchUpS != nil {
-			caught = fmt.Sprintf("%.1f s", *d.TimeToCatchUpS)
-		}
-		lost, dup := "-", "-"
-		if a := d.Audit; a != nil {
-			lost, dup = fmt.Sprint(a.Lost), fmt.Sprint(a.Duplicated)
-		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.0f\t%.0f\t%s\t%d\t%s\t%s\t\n", p.Label, d.DrainBytesPerSec/result.MiB, d.DrainRecordsPerSec, d.ConsumedPerSec, caught, d.FinalLag, lost, dup)
+	header, rows := DrainSweepTable(s)
+	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
 	}
 	tw.Flush()
 	if f, sl, ok := s.Fastest(); ok && len(s.Points) > 1 {
@@ -116,4 +109,24 @@ func WriteDrainSweep(w io.Writer, s *result.DrainSweep) {
 	for _, n := range s.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// DrainSweepTable is a drain sweep's figures, a row per point in the
+// order they ran: the summary's table and the report's.
+func DrainSweepTable(s *result.DrainSweep) (header []string, rows [][]string) {
+	header = []string{"point", "drain MiB/s", "drain records/s", "consumed records/s", "caught up after", "final lag", "lost", "duplicated"}
+	for _, p := range s.Points {
+		d := p.Drain
+		caught := "not caught up"
+		if d.TimeToCatchUpS != nil {
+			caught = fmt.Sprintf("%.1f s", *d.TimeToCatchUpS)
+		}
+		lost, dup := "-", "-"
+		if a := d.Audit; a != nil {
+			lost, dup = fmt.Sprint(a.Lost), fmt.Sprint(a.Duplicated)
+		}
+		rows = append(rows, []string{p.Label, fmt.Sprintf("%.2f", d.DrainBytesPerSec/result.MiB), fmt.Sprintf("%.0f", d.DrainRecordsPerSec),
+			fmt.Sprintf("%.0f", d.ConsumedPerSec), caught, fmt.Sprint(d.FinalLag), lost, dup})
+	}
+	return header, rows
 }
