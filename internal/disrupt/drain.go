@@ -37,6 +37,22 @@ type DrainConfig struct {
 	Logger     *slog.Logger
 }
 
+// defaults fills in what the configuration leaves unset.
+func (cfg *DrainConfig) defaults() {
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 2 * time.Minute
+	}
+	if cfg.After <= 0 {
+		cfg.After = 3 * time.Second
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
 // Drain builds a backlog of cfg.Backlog bytes with no consumer reading,
 // then starts the consumers while the producers keep their rate, and
 // measures how fast the lag falls and whether and when the consumers catch
@@ -53,18 +69,7 @@ func Drain(ctx context.Context, conn *cluster.Conn, cfg DrainConfig) (*result.Dr
 	if cfg.Backlog < size {
 		return nil, fmt.Errorf("--backlog %d: must be at least one record (%d bytes)", cfg.Backlog, size)
 	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = 2 * time.Minute
-	}
-	if cfg.After <= 0 {
-		cfg.After = 3 * time.Second
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = time.Second
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.defaults()
 	d := &result.Drain{Header: result.NewHeader(result.KindDrain)}
 	ledger := audit.New()
 

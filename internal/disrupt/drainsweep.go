@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,7 @@ func DrainSweep(ctx context.Context, conn *cluster.Conn, cfg DrainSweepConfig) (
 	if err != nil {
 		return nil, err
 	}
+	cfg.Drain.defaults()
 	doc := &result.DrainSweep{Header: result.NewHeader(result.KindDrainSweep), Dimensions: cfg.Dimensions, BacklogBytes: cfg.Drain.Backlog}
 	save := func() error {
 		if cfg.Save == nil {
@@ -177,8 +179,8 @@ func DrainSweep(ctx context.Context, conn *cluster.Conn, cfg DrainSweepConfig) (
 			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s was cut short (%s) and is left out", label, d.StopReason))
 			break
 		}
-		if n := countDraining(d); d.CaughtUp && n <= 1 {
-			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s caught up within one sampling interval: its drain rate is a lower bound set by the interval; a larger --backlog or a shorter --interval tells the points apart", label))
+		if n := coarse(d, cfg.Drain.Interval); n != "" {
+			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s %s", label, n))
 		}
 		if len(doc.Points) == 0 {
 			doc.Setting = d.Setting
@@ -232,13 +234,22 @@ func drainPointRun(ctx context.Context, conn *cluster.Conn, cfg *DrainSweepConfi
 	return d, err
 }
 
-// countDraining counts the intervals d's drain rate is measured over.
-func countDraining(d *result.Drain) int {
-	n := 0
-	for _, iv := range d.Intervals {
-		if draining(d, iv) {
-			n++
-		}
+// coarseShare is the share of the catch-up time one sampling interval may
+// be off by above which a drain's rate is too coarse to compare points.
+const coarseShare = 0.2
+
+// coarse says why d's drain rate is too coarse to compare with other
+// points, or "" when it is not: the catch-up is seen at the end of an
+// interval, so the time can be up to one interval too long and the rate
+// that much too low.
+func coarse(d *result.Drain, interval time.Duration) string {
+	if d.TimeToCatchUpS == nil || *d.TimeToCatchUpS <= 0 {
+		return ""
 	}
-	return n
+	share := interval.Seconds() / *d.TimeToCatchUpS
+	if share <= coarseShare {
+		return ""
+	}
+	return fmt.Sprintf("caught up in %.2f s, within %.0f sampling interval(s) of %s: its drain rate is a lower bound, possibly %.0f%% low; a larger --backlog or a shorter --interval tells the points apart",
+		*d.TimeToCatchUpS, math.Ceil(1/share), interval, min(100, share*100))
 }

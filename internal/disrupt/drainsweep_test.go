@@ -162,3 +162,16 @@ func TestDrainFiguresKeepTheCatchUpInterval(t *testing.T) {
 		t.Errorf("drain %.3f records/s, %.3f bytes/s, consumed %.0f/s", d.DrainRecordsPerSec, d.DrainBytesPerSec, d.ConsumedPerSec)
 	}
 }
+
+func TestCoarse(t *testing.T) {
+	at := func(s float64) *result.Drain { return &result.Drain{TimeToCatchUpS: &s} }
+	if got := coarse(at(0.4), 250*time.Millisecond); got != "caught up in 0.40 s, within 2 sampling interval(s) of 250ms: its drain rate is a lower bound, possibly 62% low; a larger --backlog or a shorter --interval tells the points apart" {
+		t.Errorf("0.4 s at 250 ms: %q", got)
+	}
+	if got := coarse(at(5), 250*time.Millisecond); got != "" {
+		t.Errorf("5 s at 250 ms: %q", got)
+	}
+	if got := coarse(&result.Drain{}, time.Second); got != "" {
+		t.Errorf("not caught up: %q", got)
+	}
+}
