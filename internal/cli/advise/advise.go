@@ -31,7 +31,7 @@ func NewCmd(version string) *cobra.Command {
 		Use:   "advise",
 		Short: "Size the cluster and recommend a configuration from measurements",
 		Long: `Turns a workload (flags or --workload FILE), probe documents (--probe) and run
-results (--results: produce, consume, sweep, disruption and drain documents) into a hardware
+results (--results: produce, consume, sweep, disruption, drain and drain-sweep documents) into a hardware
 sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
 configuration, every number with its formula, its inputs and where each came
 from. Without broker hardware it applies the textbook rules and says so; with
@@ -113,7 +113,7 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.Hardware.Cores, "broker-cores", 0, "one broker's cores (beats --probe)")
 	fs.Float64Var(&w.Hardware.MemoryGB, "broker-memory-gb", 0, "one broker's memory in GB (beats --probe)")
 	fs.StringArrayVar(&o.probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
-	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption or drain result document (repeatable)")
+	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption, drain or drain-sweep result document (repeatable)")
 	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
 	out.Formats = []string{"table", "md"}
