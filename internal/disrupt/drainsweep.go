@@ -172,6 +172,10 @@ func DrainSweep(ctx context.Context, conn *cluster.Conn, cfg DrainSweepConfig) (
 		spec := cfg.Topic
 		spec.Name = fmt.Sprintf("%s-%d", cfg.Topic.Name, i+1)
 		d, err := drainPointRun(ctx, conn, &cfg, spec, p)
+		if err != nil && ctx.Err() != nil {
+			doc.Notes = append(doc.Notes, fmt.Sprintf("point %s was cut short and is left out", label))
+			break
+		}
 		if err != nil {
 			return fail(label, err)
 		}

@@ -146,6 +146,26 @@ func TestDrainSweepOnEmbeddedBroker(t *testing.T) {
 	if doc.Workload.Topic != "drain-sweep" || doc.Config.Consumer != nil || doc.Config.Producer == nil || doc.BacklogBytes != 2<<20 {
 		t.Errorf("document setting: %+v", doc.Setting)
 	}
+
+	// Interrupted as the second point starts: the first is kept.
+	ictx, stop := context.WithCancel(ctx)
+	defer stop()
+	doc, err = DrainSweep(ictx, conn, DrainSweepConfig{
+		Dimensions: dims, Topic: cluster.TopicSpec{Name: "drain-sweep-cut", Partitions: 3},
+		Drain: DrainConfig{
+			Backlog: 256 << 10, MaxWait: 20 * time.Second, After: 250 * time.Millisecond, Interval: 250 * time.Millisecond,
+			Workload: loadgen.E2EConfig{Produce: loadgen.ProduceConfig{Rate: 200, Values: payload.ValueConfig{Size: 1024}, Client: prod}},
+		},
+		OnPoint: func(i, _ int, _ string) {
+			if i == 1 {
+				stop()
+			}
+		},
+	})
+	if err != nil || doc.Complete || doc.StopReason != result.StopInterrupted || len(doc.Points) != 1 || len(doc.Notes) == 0 ||
+		!strings.Contains(doc.Notes[len(doc.Notes)-1], "point max.poll.records=2000 was cut short") {
+		t.Fatalf("interrupted sweep: err %v, complete %v (%s), %d points, notes %q", err, doc.Complete, doc.StopReason, len(doc.Points), doc.Notes)
+	}
 }
 
 // TestDrainFiguresKeepTheCatchUpInterval: the interval in which the lag
