@@ -197,16 +197,7 @@ func DrainSweep(ctx context.Context, conn *cluster.Conn, cfg DrainSweepConfig) (
 			return doc, err
 		}
 	}
-	doc.End = time.Now()
-	doc.Complete = len(doc.Points) == len(points) && ctx.Err() == nil
-	switch {
-	case doc.Complete:
-		doc.StopReason = result.StopDone
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		doc.StopReason, doc.Error = result.StopTimeout, "the run hit its --timeout"
-	default:
-		doc.StopReason = result.StopInterrupted
-	}
+	doc.EndRuns(ctx.Err(), len(doc.Points) == len(points))
 	return doc, save()
 }
 
