@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -229,22 +228,17 @@ func drainPointRun(ctx context.Context, conn *cluster.Conn, cfg *DrainSweepConfi
 	return d, err
 }
 
-// coarseShare is the share of the catch-up time one sampling interval may
-// be off by above which a drain's rate is too coarse to compare points.
-const coarseShare = 0.2
+// coarseIntervals is the fewest sampling intervals a catch-up must take
+// for its drain rate to compare points: the catch-up is seen at the end
+// of an interval, so its time is known to within one.
+const coarseIntervals = 5
 
 // coarse says why d's drain rate is too coarse to compare with other
-// points, or "" when it is not: the catch-up is seen at the end of an
-// interval, so the time can be up to one interval too long and the rate
-// that much too low.
+// points, or "" when it is not.
 func coarse(d *result.Drain, interval time.Duration) string {
-	if d.TimeToCatchUpS == nil || *d.TimeToCatchUpS <= 0 {
+	if d.TimeToCatchUpS == nil || *d.TimeToCatchUpS >= coarseIntervals*interval.Seconds() {
 		return ""
 	}
-	share := interval.Seconds() / *d.TimeToCatchUpS
-	if share <= coarseShare {
-		return ""
-	}
-	return fmt.Sprintf("caught up in %.2f s, within %.0f sampling interval(s) of %s: its drain rate is a lower bound, possibly %.0f%% low; a larger --backlog or a shorter --interval tells the points apart",
-		*d.TimeToCatchUpS, math.Ceil(1/share), interval, min(100, share*100))
+	return fmt.Sprintf("caught up in %.2f s, less than %d sampling intervals of %s: the time is known to within one interval, so its drain rate is a lower bound; a larger --backlog or a shorter --interval tells the points apart",
+		*d.TimeToCatchUpS, coarseIntervals, interval)
 }

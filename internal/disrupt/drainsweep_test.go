@@ -185,11 +185,11 @@ func TestDrainFiguresKeepTheCatchUpInterval(t *testing.T) {
 
 func TestCoarse(t *testing.T) {
 	at := func(s float64) *result.Drain { return &result.Drain{TimeToCatchUpS: &s} }
-	if got := coarse(at(0.4), 250*time.Millisecond); got != "caught up in 0.40 s, within 2 sampling interval(s) of 250ms: its drain rate is a lower bound, possibly 62% low; a larger --backlog or a shorter --interval tells the points apart" {
+	if got := coarse(at(0.4), 250*time.Millisecond); got != "caught up in 0.40 s, less than 5 sampling intervals of 250ms: the time is known to within one interval, so its drain rate is a lower bound; a larger --backlog or a shorter --interval tells the points apart" {
 		t.Errorf("0.4 s at 250 ms: %q", got)
 	}
-	if got := coarse(at(5), 250*time.Millisecond); got != "" {
-		t.Errorf("5 s at 250 ms: %q", got)
+	if got := coarse(at(1.25), 250*time.Millisecond); got != "" {
+		t.Errorf("1.25 s at 250 ms: %q", got)
 	}
 	if got := coarse(&result.Drain{}, time.Second); got != "" {
 		t.Errorf("not caught up: %q", got)

@@ -37,8 +37,8 @@ max.poll.records, fetch.max.bytes, --consumers) decide the answer.
 consumers per group) runs one drain per combination, one after another,
 each on its own fresh topic (<topic>-<n>, deleted after its point) with the
 same backlog and rate, and writes one drain-sweep document naming the
-fastest point. At most 16 combinations; every one is checked before the
-cluster is contacted.`,
+fastest point. At most ` + fmt.Sprint(disrupt.MaxDrainPoints) + ` combinations; every one is checked before
+the cluster is contacted.`,
 		Example: `  ktune drain --brokers $B --backlog 256MiB --rate 5000 --consumers 3 -X max.poll.records=2000
   ktune drain --brokers $B --backlog 256MiB --rate 5000 --vary max.poll.records=500,2000 --vary consumers=1,3`,
 		Args: cobra.NoArgs,
