@@ -190,3 +190,42 @@ func TestDrain(t *testing.T) {
 		t.Fatalf("drain %+v", d)
 	}
 }
+
+// TestDrainSweep drains a 2 MiB backlog twice while the producer keeps
+// 200 records/s, with max.poll.records 50 and 2000, each point on its own
+// topic: both catch up and report the time.
+func TestDrainSweep(t *testing.T) {
+	conn := connect(t)
+	dims, err := disrupt.ParseVary([]string{"max.poll.records=50,2000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	doc, err := disrupt.DrainSweep(ctx, conn, disrupt.DrainSweepConfig{
+		Dimensions: dims, Topic: cluster.TopicSpec{Name: topicName(t), Partitions: 3},
+		Drain: disrupt.DrainConfig{
+			Backlog: 2 << 20, MaxWait: 20 * time.Second, After: 500 * time.Millisecond, Interval: 250 * time.Millisecond,
+			Workload: loadgen.E2EConfig{Produce: loadgen.ProduceConfig{Rate: 200, Values: payload.ValueConfig{Size: 1024}, Client: testkit.Resolve(t, clientcfg.Producer)}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Complete || len(doc.Points) != 2 {
+		t.Fatalf("sweep: complete %v (%s), %d points", doc.Complete, doc.StopReason, len(doc.Points))
+	}
+	for _, p := range doc.Points {
+		d := p.Drain
+		if d.TimeToCatchUpS == nil {
+			t.Fatalf("%s: the consumers did not catch up: lag %d, drain %.0f bytes/s", p.Label, d.FinalLag, d.DrainBytesPerSec)
+		}
+		t.Logf("%s: backlog %d records in %.1f s; caught up in %.2f s, drain %.2f MiB/s, consumers %.0f records/s; audit %+v",
+			p.Label, d.BacklogRecords, d.BacklogS, *d.TimeToCatchUpS, d.DrainBytesPerSec/result.MiB, d.ConsumedPerSec, *d.Audit)
+		if d.BacklogBytes != 2<<20 || d.DrainBytesPerSec <= 0 || !d.Audit.Clean() {
+			t.Errorf("%s: drain %+v", p.Label, d)
+		}
+	}
+	f, _, _ := doc.Fastest()
+	t.Logf("fastest: %s; notes %q", doc.Points[f].Label, doc.Notes)
+}

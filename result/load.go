@@ -23,6 +23,7 @@ type Set struct {
 	Advice      []Named[*Advice]
 	Disruptions []Named[*Disruption]
 	Drains      []Named[*Drain]
+	DrainSweeps []Named[*DrainSweep]
 	// Other holds documents of kinds this ktune does not know.
 	Other []Raw
 }
@@ -79,6 +80,8 @@ func (s *Set) add(path string) error {
 		return add(&s.Disruptions, path, decode)
 	case KindDrain:
 		return add(&s.Drains, path, decode)
+	case KindDrainSweep:
+		return add(&s.DrainSweeps, path, decode)
 	default:
 		s.Other = append(s.Other, Raw{Path: path, Kind: kind, Data: data})
 	}
@@ -138,6 +141,8 @@ func (s *Set) kind() Kind {
 		return KindDisruption
 	case len(s.Drains) > 0:
 		return KindDrain
+	case len(s.DrainSweeps) > 0:
+		return KindDrainSweep
 	case len(s.Other) > 0:
 		return s.Other[0].Kind
 	}

@@ -28,6 +28,7 @@ func TestLoadSortsDocumentsByKind(t *testing.T) {
 		write("pr.json", `{"schema_version":1,"kind":"probe","quick":true}`),
 		write("cmp.json", `{"schema_version":1,"kind":"comparison","repeat":3}`),
 		write("a.json", `{"schema_version":1,"kind":"advice"}`),
+		write("ds.json", `{"schema_version":1,"kind":"drain-sweep","points":[{"label":"consumers=1","drain":{"caught_up":true}}]}`),
 	}
 	set, err := Load(docs...)
 	if err != nil {
@@ -36,7 +37,8 @@ func TestLoadSortsDocumentsByKind(t *testing.T) {
 	if len(set.Results) != 2 || set.Results[0].Doc.Metrics.Records != 7 || set.Results[0].Path != docs[0] ||
 		len(set.Sweeps) != 1 || len(set.Sweeps[0].Doc.Points) != 1 || len(set.MaxRates) != 1 || set.MaxRates[0].Doc.RecordsPerSec != 5 ||
 		len(set.Probes) != 1 || !set.Probes[0].Doc.Quick || len(set.Comparisons) != 1 || set.Comparisons[0].Doc.Repeat != 3 ||
-		len(set.Advice) != 1 || len(set.Other) != 0 {
+		len(set.Advice) != 1 || len(set.Other) != 0 ||
+		len(set.DrainSweeps) != 1 || set.DrainSweeps[0].Doc.Points[0].Label != "consumers=1" || !set.DrainSweeps[0].Doc.Points[0].Drain.CaughtUp {
 		t.Fatalf("set: %+v", set)
 	}
 	if _, err := ReadFile(docs[2]); err == nil || !strings.Contains(err.Error(), `kind "sweep"`) {
@@ -58,5 +60,16 @@ func TestLoadSortsDocumentsByKind(t *testing.T) {
 		if want == "unsupported result schema version 2" && !errors.Is(err, ErrVersion) {
 			t.Errorf("version error does not wrap ErrVersion: %v", err)
 		}
+	}
+}
+
+func TestDrainSweepFastest(t *testing.T) {
+	pt := func(rate float64) DrainPoint { return DrainPoint{Drain: &Drain{DrainBytesPerSec: rate}} }
+	s := &DrainSweep{Points: []DrainPoint{pt(2), pt(5), pt(1), pt(5)}}
+	if f, sl, ok := s.Fastest(); !ok || f != 1 || sl != 2 {
+		t.Errorf("fastest %d, slowest %d, ok %v; want 1, 2, true", f, sl, ok)
+	}
+	if _, _, ok := (&DrainSweep{}).Fastest(); ok {
+		t.Error("an empty sweep has a fastest point")
 	}
 }

@@ -4,6 +4,8 @@
 package result
 
 import (
+	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -82,6 +84,24 @@ func NewHeader(kind Kind) Header {
 // Head returns the header itself: every document kind embeds Header, so
 // code that finishes any document (stamps, names, writes it) takes a Doc.
 func (h *Header) Head() *Header { return h }
+
+// EndRuns stamps how a document of several runs (a sweep, a drain sweep)
+// ended: Complete and StopDone when every planned run finished and
+// ctxErr, the run's context error, is nil; otherwise StopTimeout when the
+// context hit its deadline and StopInterrupted when it was cancelled or
+// the runs stopped early.
+func (h *Header) EndRuns(ctxErr error, allRan bool) {
+	h.End = time.Now()
+	h.Complete = allRan && ctxErr == nil
+	switch {
+	case h.Complete:
+		h.StopReason = StopDone
+	case errors.Is(ctxErr, context.DeadlineExceeded):
+		h.StopReason, h.Error = StopTimeout, "the run hit its --timeout"
+	default:
+		h.StopReason = StopInterrupted
+	}
+}
 
 // Done marks a document that finished what it planned: ended now,
 // complete, for reason.

@@ -19,6 +19,9 @@ type Input struct {
 	// becomes evidence (OperationFindings).
 	Disruptions []Named[*result.Disruption]
 	Drains      []Named[*result.Drain]
+	// DrainSweeps are drains over consumer settings; each names its
+	// fastest setting (DrainSweepFindings).
+	DrainSweeps []Named[*result.DrainSweep]
 	// Audit, when set, holds a live cluster audit.
 	Audit *Audit
 	// AssumeAvgMBps, when positive, stands in for a workload without a
@@ -100,6 +103,7 @@ func Advise(in Input) (*Advice, error) {
 			Evidence: c.Why, Recommendation: "re-run the sweep with the settings named, or relax the SLO", Source: srcConfluentDur})
 	}
 	a.Findings = append(a.Findings, OperationFindings(w, in.Disruptions, in.Drains)...)
+	a.Findings = append(a.Findings, DrainSweepFindings(w, in.DrainSweeps)...)
 	if f := ClientBottleneck(in.Results, in.Sweeps); f != nil {
 		a.Findings = append(a.Findings, *f)
 	}

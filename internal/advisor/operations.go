@@ -54,6 +54,106 @@ func OperationFindings(w Workload, ds []Named[*result.Disruption], drains []Name
 	return append(warn, out...)
 }
 
+// DrainSweepFindings turns drain sweeps into evidence: one finding each
+// naming the setting whose drain was fastest and its gain over the first
+// point (or, when the first was fastest, over the slowest), every figure
+// from the document; and a warning for each point whose delivery audit
+// contradicts the stated durability.
+func DrainSweepFindings(w Workload, sweeps []Named[*result.DrainSweep]) []Finding {
+	var out, warn []Finding
+	for i, s := range sweeps {
+		f, sl, ok := s.Doc.Fastest()
+		if !ok {
+			continue
+		}
+		id := "drain-sweep"
+		if i > 0 {
+			id = fmt.Sprintf("drain-sweep-%d", i+1)
+		}
+		fast := s.Doc.Points[f]
+		rec := fmt.Sprintf("configure consumers that must work off backlogs like this one with %s; one drain per point is one sample, so repeat the sweep before relying on small differences", fast.Label)
+		if slow := s.Doc.Points[sl].Drain.DrainBytesPerSec; len(s.Doc.Points) > 1 && slow > 0 && fast.Drain.DrainBytesPerSec < 1.1*slow {
+			rec = "the settings varied changed the drain rate by less than 10%: they are not what limits it; add partitions and consumers together, or look at the brokers and the consumer host"
+		}
+		if !fast.Drain.CaughtUp {
+			rec = "not even the fastest setting caught up while producers kept their rate: add consumers and partitions, then re-run ktune drain --vary"
+		}
+		out = append(out, Finding{ID: id, Severity: "info",
+			Rationale:      "which consumer settings work off a backlog fastest while producers keep writing, measured per setting rather than assumed (the manual's 'how consumers improve throughput')",
+			Evidence:       DrainSweepEvidence(s.Doc) + embeddedNote(s.Doc.Cluster) + " (" + s.Path + ")",
+			Recommendation: rec, Source: srcDisrupt})
+		for _, p := range s.Doc.Points {
+			if f := durabilityContradiction(w, s.Path, "drain sweep point "+p.Label, p.Drain.Config.Producer, p.Drain.Audit); f != nil {
+				warn = append(warn, *f)
+			}
+		}
+	}
+	return append(warn, out...)
+}
+
+// sweepOther is the point the fastest is compared with: the first, or
+// the slowest when the first is the fastest.
+func sweepOther(fastest, slowest int) int {
+	if fastest == 0 {
+		return slowest
+	}
+	return 0
+}
+
+// DrainSweepEvidence is a drain sweep in one sentence: the fastest
+// setting, its drain rate and catch-up, and its gain over the first point
+// (or the slowest, when the first was fastest).
+func DrainSweepEvidence(s *result.DrainSweep) string {
+	f, sl, ok := s.Fastest()
+	if !ok {
+		return "drain sweep without a measured point"
+	}
+	var names []string
+	for _, d := range s.Dimensions {
+		names = append(names, d.Name)
+	}
+	head := fmt.Sprintf("drain sweep over %s (%d points, a %d-byte backlog each while producers kept %.0f records/s)",
+		strings.Join(names, ", "), len(s.Points), s.BacklogBytes, s.Workload.Rate)
+	point := func(p result.DrainPoint) string {
+		out := fmt.Sprintf("%.0f bytes/s", p.Drain.DrainBytesPerSec)
+		if p.Drain.TimeToCatchUpS != nil {
+			return out + ", caught up in " + duration(*p.Drain.TimeToCatchUpS*1000)
+		}
+		return out + fmt.Sprintf(", did not catch up, %d records behind at the end", p.Drain.FinalLag)
+	}
+	fast := s.Points[f]
+	parts := []string{fmt.Sprintf("%s: %s drained fastest, lag falling at %s", head, fast.Label, point(fast))}
+	if len(s.Points) > 1 {
+		o := sweepOther(f, sl)
+		other, which := s.Points[o], "the first point"
+		if o != 0 {
+			which = "the slowest"
+		}
+		gain := "n/a"
+		if r := other.Drain.DrainBytesPerSec; r > 0 {
+			gain = fmt.Sprintf("%.2fx", fast.Drain.DrainBytesPerSec/r)
+		}
+		parts = append(parts, fmt.Sprintf("%s the rate of %s, %s (%s)", gain, which, other.Label, point(other)))
+	}
+	var sum *result.Audit
+	for _, p := range s.Points {
+		a := p.Drain.Audit
+		if a == nil {
+			sum = nil
+			break
+		}
+		if sum == nil {
+			sum = &result.Audit{}
+		}
+		sum.Lost, sum.Duplicated, sum.Reordered = sum.Lost+a.Lost, sum.Duplicated+a.Duplicated, sum.Reordered+a.Reordered
+	}
+	words := auditWords(sum)
+	if sum != nil {
+		words += " over all points"
+	}
+	return strings.Join(append(parts, words), "; ")
+}
+
 // DisruptionEvidence is a disruption's cost in one sentence, e.g.
 // "broker-restart of broker 2: partitions stalled up to 1.8 s (partition
 // 1), producer p99 +240 ms over the baseline; recovered in 11 s; audit: 0

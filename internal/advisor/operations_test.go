@@ -125,3 +125,50 @@ func TestAdviseWithOperations(t *testing.T) {
 		t.Error("a clean audit contradicts nothing")
 	}
 }
+
+// drainSweep is a crafted drain sweep over max.poll.records: 50 drains at
+// 2 MiB/s (caught up in 4 s), 500 at 3 MiB/s (3 s), 2000 at 6 MiB/s (1.5 s).
+func drainSweep(audits ...*result.Audit) *result.DrainSweep {
+	s := &result.DrainSweep{Header: result.NewHeader(result.KindDrainSweep), BacklogBytes: 8 << 20,
+		Dimensions: []result.Dimension{{Role: "consumer", Name: "max.poll.records", Values: []string{"50", "500", "2000"}}}}
+	s.Workload.Rate = 200
+	for i, c := range []struct {
+		v         string
+		mibps, tc float64
+	}{{"50", 2, 4}, {"500", 3, 3}, {"2000", 6, 1.5}} {
+		tc := c.tc
+		d := &result.Drain{DrainBytesPerSec: c.mibps * result.MiB, CaughtUp: true, TimeToCatchUpS: &tc, Audit: audits[i]}
+		d.Config.Producer = safe
+		s.Points = append(s.Points, result.DrainPoint{Params: map[string]string{"consumer:max.poll.records": c.v}, Label: "max.poll.records=" + c.v, Drain: d})
+	}
+	return s
+}
+
+// TestDrainSweepFindings: the fastest setting is named with its gain over
+// the first point (over the slowest when the first was fastest), every
+// figure from the document; a point's lost records contradict
+// at-least-once.
+func TestDrainSweepFindings(t *testing.T) {
+	s := drainSweep(&result.Audit{}, &result.Audit{}, &result.Audit{Duplicated: 2})
+	want := "drain sweep over max.poll.records (3 points, a 8388608-byte backlog each while producers kept 200 records/s): " +
+		"max.poll.records=2000 drained fastest, lag falling at 6291456 bytes/s, caught up in 1.5 s; " +
+		"3.00x the rate of the first point, max.poll.records=50 (2097152 bytes/s, caught up in 4.0 s); audit: 0 lost, 2 duplicated over all points"
+	if got := DrainSweepEvidence(s); got != want {
+		t.Errorf("evidence:\n got %q\nwant %q", got, want)
+	}
+	s.Points[0], s.Points[2] = s.Points[2], s.Points[0]
+	if got := DrainSweepEvidence(s); !strings.Contains(got, "max.poll.records=2000 drained fastest") || !strings.Contains(got, "3.00x the rate of the slowest, max.poll.records=50 (2097152 bytes/s") {
+		t.Errorf("first point fastest: %q", got)
+	}
+	fs := DrainSweepFindings(Workload{Durability: "at-least-once"}, []Named[*result.DrainSweep]{{Path: "ds.json", Doc: drainSweep(&result.Audit{}, &result.Audit{Lost: 3}, &result.Audit{})}})
+	if len(fs) != 2 || fs[0].ID != "durability-contradicted" || !strings.Contains(fs[0].Evidence, "drain sweep point max.poll.records=500 (ds.json): 3 records lost") ||
+		fs[1].ID != "drain-sweep" || !strings.HasSuffix(fs[1].Evidence, "(ds.json)") || !strings.Contains(fs[1].Recommendation, "with max.poll.records=2000") {
+		t.Fatalf("findings: %+v", fs)
+	}
+	// Settings within 10% of each other are not what limits the drain.
+	flat := drainSweep(&result.Audit{}, &result.Audit{}, &result.Audit{})
+	flat.Points[1].Drain.DrainBytesPerSec, flat.Points[2].Drain.DrainBytesPerSec = 2.1*result.MiB, 2.15*result.MiB
+	if fs := DrainSweepFindings(Workload{}, []Named[*result.DrainSweep]{{Path: "f.json", Doc: flat}}); len(fs) != 1 || !strings.Contains(fs[0].Recommendation, "less than 10%") {
+		t.Errorf("flat sweep: %+v", fs)
+	}
+}

@@ -37,6 +37,22 @@ type DrainConfig struct {
 	Logger     *slog.Logger
 }
 
+// defaults fills in what the configuration leaves unset.
+func (cfg *DrainConfig) defaults() {
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 2 * time.Minute
+	}
+	if cfg.After <= 0 {
+		cfg.After = 3 * time.Second
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
 // Drain builds a backlog of cfg.Backlog bytes with no consumer reading,
 // then starts the consumers while the producers keep their rate, and
 // measures how fast the lag falls and whether and when the consumers catch
@@ -53,18 +69,7 @@ func Drain(ctx context.Context, conn *cluster.Conn, cfg DrainConfig) (*result.Dr
 	if cfg.Backlog < size {
 		return nil, fmt.Errorf("--backlog %d: must be at least one record (%d bytes)", cfg.Backlog, size)
 	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = 2 * time.Minute
-	}
-	if cfg.After <= 0 {
-		cfg.After = 3 * time.Second
-	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = time.Second
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.defaults()
 	d := &result.Drain{Header: result.NewHeader(result.KindDrain)}
 	ledger := audit.New()
 
@@ -193,7 +198,7 @@ func drainFigures(d *result.Drain, size int64) {
 	var consumed float64
 	var n int
 	for _, iv := range measured {
-		if iv.T <= d.ResumeS || iv.T > end+1e-9 {
+		if !draining(d, iv) {
 			continue
 		}
 		lagEnd = iv.Lag
@@ -208,4 +213,13 @@ func drainFigures(d *result.Drain, size int64) {
 	d.DrainRecordsPerSec = result.Round(float64(fell) / dt)
 	d.DrainBytesPerSec = result.Round(float64(fell*size) / dt)
 	d.ConsumedPerSec = result.Round(consumed / float64(n))
+}
+
+// draining reports whether iv is one of the intervals the drain rate is
+// measured over: after the consumers' first record, up to and including
+// the one in which the lag fell to CaughtUpLag (the catch-up phase ends
+// with it; comparing times instead would lose it to the rounding of
+// ResumeS, TimeToCatchUpS and T).
+func draining(d *result.Drain, iv result.PhaseInterval) bool {
+	return iv.T > d.ResumeS && iv.Phase == phaseCatchUp
 }

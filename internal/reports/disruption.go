@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/ktune/ktune/internal/summary"
 	"github.com/ktune/ktune/result"
@@ -16,7 +17,9 @@ type opSection struct {
 	ID, Title string
 	Rows      []labelled
 	Chart     *chartView
-	Notes     []string
+	// Table, when set, lists figures per point (a drain sweep).
+	Table *Table
+	Notes []string
 }
 
 // DisruptionTimeline draws a disruption's whole run on one time axis: the
@@ -213,7 +216,64 @@ func opSections(in Input, view func(*Chart) (*chartView, error)) ([]opSection, e
 			return nil, err
 		}
 	}
+	for i, d := range in.DrainSweeps {
+		name := filepath.Base(d.Path)
+		if err := add(fmt.Sprintf("drain-sweep-%d", i+1), "Drain sweep ("+name+")", DrainSweepRows(d.Doc), DrainSweepChart(name, d.Doc), d.Doc.Notes); err != nil {
+			return nil, err
+		}
+		header, rows := summary.DrainSweepTable(d.Doc)
+		for j := range rows {
+			rows[j] = append([]string{fmt.Sprintf("#%d", j+1)}, rows[j]...)
+		}
+		out[len(out)-1].Table = &Table{Header: append([]string{"#"}, header...), Rows: rows}
+	}
 	return out, nil
+}
+
+// DrainSweepRows are a drain sweep's figures for its summary table: what
+// was varied, the workload, and the fastest and slowest points.
+func DrainSweepRows(s *result.DrainSweep) []labelled {
+	var rows []labelled
+	row := func(k, format string, a ...any) { rows = append(rows, labelled{k, fmt.Sprintf(format, a...)}) }
+	var dims []string
+	for _, d := range s.Dimensions {
+		dims = append(dims, d.Name+" = "+strings.Join(d.Values, ", "))
+	}
+	row("varied", "%s (%d points, one after another, each on its own topic)", strings.Join(dims, "; "), len(s.Points))
+	row("workload", "a %s backlog per point, producers at %.0f records/s, %d partitions", bytesIEC(float64(s.BacklogBytes)), s.Workload.Rate, s.Workload.Partitions)
+	if f, sl, ok := s.Fastest(); ok {
+		fast, slow := s.Points[f], s.Points[sl]
+		row("fastest", "#%d %s: %s/s of lag falling", f+1, fast.Label, bytesIEC(fast.Drain.DrainBytesPerSec))
+		if len(s.Points) > 1 {
+			row("slowest", "#%d %s: %s/s", sl+1, slow.Label, bytesIEC(slow.Drain.DrainBytesPerSec))
+		}
+	}
+	return rows
+}
+
+// DrainSweepChart draws each point's drain rate as a bar, in the order
+// the points ran (numbered as in the table). Nil without a point.
+func DrainSweepChart(name string, s *result.DrainSweep) *Chart {
+	if len(s.Points) == 0 {
+		return nil
+	}
+	bars := Series{Name: "drain rate (MiB/s of lag falling)"}
+	for i, p := range s.Points {
+		d := p.Drain
+		caught := "not caught up"
+		if d.TimeToCatchUpS != nil {
+			caught = fmt.Sprintf("caught up in %.1f s", *d.TimeToCatchUpS)
+		}
+		y := result.Round(d.DrainBytesPerSec / result.MiB)
+		bars.X, bars.Y, bars.Labels = append(bars.X, float64(i)), append(bars.Y, y), append(bars.Labels, fmt.Sprintf("#%d", i+1))
+		bars.Tips = append(bars.Tips, fmt.Sprintf("#%d %s\n%.2f MiB/s, %s", i+1, p.Label, y, caught))
+	}
+	caption := "Each bar is one point's drain rate: how fast the lag fell while the producers kept their rate."
+	if f, _, ok := s.Fastest(); ok {
+		caption += fmt.Sprintf(" The fastest is #%d, %s.", f+1, s.Points[f].Label)
+	}
+	return &Chart{ID: "drain-sweep-" + slug(name), Title: "Drain rate per point: " + name, XLabel: "point (see table)", YLabel: "MiB/s",
+		Kind: "bars", YFromZero: true, Series: []Series{bars}, Caption: caption}
 }
 
 // writeOpSections writes the sections as Markdown, the charts as PNGs.
@@ -226,6 +286,12 @@ func writeOpSections(w *bytes.Buffer, secs []opSection) {
 		if c := s.Chart; c != nil {
 			fmt.Fprintf(w, "\n![%s](%s)\n\n%s\n", c.Title, c.PNG, c.Caption)
 		}
+		if t := s.Table; t != nil {
+			fmt.Fprintf(w, "\n| %s |\n|%s\n", strings.Join(t.Header, " | "), strings.Repeat("---|", len(t.Header)))
+			for _, r := range t.Rows {
+				fmt.Fprintf(w, "| %s |\n", strings.Join(mapCells(r), " | "))
+			}
+		}
 		for _, n := range s.Notes {
 			fmt.Fprintf(w, "\n- note: %s", mdCell(n))
 		}
@@ -233,4 +299,13 @@ func writeOpSections(w *bytes.Buffer, secs []opSection) {
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// mapCells escapes each cell for a Markdown table.
+func mapCells(r []string) []string {
+	out := make([]string, len(r))
+	for i, c := range r {
+		out[i] = mdCell(c)
+	}
+	return out
 }

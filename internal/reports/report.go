@@ -30,6 +30,9 @@ type Input struct {
 	// timeline.
 	Disruptions []advisor.Named[*result.Disruption]
 	Drains      []advisor.Named[*result.Drain]
+	// DrainSweeps each get a section: the drain rate of every point as
+	// bars, and their figures in a table.
+	DrainSweeps []advisor.Named[*result.DrainSweep]
 }
 
 // comparison is the input's comparison, given or derived.

@@ -447,3 +447,63 @@ func TestDisruptionReport(t *testing.T) {
 		}
 	}
 }
+
+// fixtureDrainSweep is a drain sweep over max.poll.records: 50 drained at
+// 2 MiB/s and caught up in 4 s, 2000 at 6 MiB/s in 1.5 s.
+func fixtureDrainSweep() *result.DrainSweep {
+	s := &result.DrainSweep{Header: result.NewHeader(result.KindDrainSweep), BacklogBytes: 8 << 20,
+		Dimensions: []result.Dimension{{Role: "consumer", Name: "max.poll.records", Values: []string{"50", "2000"}}}}
+	s.Workload = result.Workload{Topic: "ktune-drain-1", Partitions: 6, Rate: 200}
+	for _, c := range []struct {
+		v         string
+		mibps, tc float64
+	}{{"50", 2, 4}, {"2000", 6, 1.5}} {
+		tc := c.tc
+		d := &result.Drain{DrainBytesPerSec: c.mibps * result.MiB, DrainRecordsPerSec: c.mibps * 1024, ConsumedPerSec: c.mibps*1024 + 200,
+			CaughtUp: true, TimeToCatchUpS: &tc, Audit: &result.Audit{Basis: "acknowledged"}}
+		s.Points = append(s.Points, result.DrainPoint{Params: map[string]string{"consumer:max.poll.records": c.v}, Label: "max.poll.records=" + c.v, Drain: d})
+	}
+	return s
+}
+
+// TestDrainSweepReport renders a drain sweep: its section names the
+// fastest point, draws a bar per point and lists every point's figures,
+// in HTML (checked in Chromium) and in Markdown.
+func TestDrainSweepReport(t *testing.T) {
+	dir := t.TempDir()
+	path, err := Write(dir, Input{Title: "drain sweep", DrainSweeps: []advisor.Named[*result.DrainSweep]{{Path: "ds.json", Doc: fixtureDrainSweep()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	page := html.UnescapeString(string(raw))
+	for _, want := range []string{
+		`<h2 id="drain-sweep-1">Drain sweep (ds.json)</h2>`,
+		`<tr><th>varied</th><td>max.poll.records = 50, 2000 (2 points, one after another, each on its own topic)</td></tr>`,
+		`<tr><th>fastest</th><td>#2 max.poll.records=2000: 6.00 MiB/s of lag falling</td></tr>`,
+		`<tr><th>slowest</th><td>#1 max.poll.records=50: 2.00 MiB/s</td></tr>`,
+		`<tr><td>#1</td><td>max.poll.records=50</td><td>2.00</td><td>2048</td><td>2248</td><td>4.0 s</td><td>0</td><td>0</td><td>0</td></tr>`,
+		`<tr><td>#2</td><td>max.poll.records=2000</td><td>6.00</td><td>6144</td><td>6344</td><td>1.5 s</td><td>0</td><td>0</td><td>0</td></tr>`,
+		`id="chart-drain-sweep-ds-json"`,
+		`The fastest is #2, max.poll.records=2000.`,
+		`<a href="#drain-sweep-1">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %s", want)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if !bytes.Contains(md, []byte("](charts/drain-sweep-ds-json.png)")) || !bytes.Contains(md, []byte("| #2 | max.poll.records=2000 | 6.00 | 6144 | 6344 | 1.5 s | 0 | 0 | 0 |")) {
+		t.Errorf("markdown report:\n%s", md)
+	}
+	measured := reportcheck.Check(t, path, 1200, 2000)
+	for _, c := range measured.Charts {
+		if c.ID == "chart-drain-sweep-ds-json" {
+			if c.DataAreas != 1 || c.Tips < 2 {
+				t.Errorf("%s: %d data areas, %d tips; want one bar panel with a tip per bar", c.ID, c.DataAreas, c.Tips)
+			}
+			return
+		}
+	}
+	t.Error("the drain sweep chart did not load")
+}

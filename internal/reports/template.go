@@ -63,6 +63,9 @@ ul{margin:.3em 0 .8em;padding-left:1.3em}
 <table class="operation" id="{{.ID}}-summary">{{range .Rows}}<tr><th>{{.Label}}</th><td>{{.Value}}</td></tr>
 {{end}}</table>
 {{with .Chart}}<figure class="chart" id="chart-{{.ID}}">{{.SVG}}{{if .Caption}}<figcaption>{{.Caption}}</figcaption>{{end}}</figure>{{end}}
+{{with .Table}}<table class="operation" id="{{$.ID}}-points"><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{end}}
 {{if .Notes}}<ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{end}}{{if .Charts}}<h2 id="charts">Charts</h2>
 <p class="sub">Hover a point or bar for its exact values.</p>

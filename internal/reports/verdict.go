@@ -71,6 +71,9 @@ func buildVerdict(in Input) verdict {
 	for _, d := range in.Drains {
 		see(d.Doc.Cluster, &d.Doc.Host, d.Doc.Start.UTC().Format("2006-01-02 15:04 UTC"))
 	}
+	for _, d := range in.DrainSweeps {
+		see(d.Doc.Cluster, &d.Doc.Host, d.Doc.Start.UTC().Format("2006-01-02 15:04 UTC"))
+	}
 	for _, s := range in.Sweeps {
 		for _, p := range s.Doc.Points {
 			if p.Produce != nil {

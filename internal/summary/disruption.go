@@ -3,6 +3,7 @@ package summary
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/ktune/ktune/result"
@@ -85,4 +86,47 @@ func WriteDrain(w io.Writer, d *result.Drain) {
 		row("delivery audit", AuditLine(a))
 	}
 	tw.Flush()
+}
+
+// WriteDrainSweep prints a drain sweep: one row per point and the
+// fastest one named.
+func WriteDrainSweep(w io.Writer, s *result.DrainSweep) {
+	writeNotes(w, s.Cluster.Embedded, s.Complete, s.StopReason)
+	fmt.Fprintf(w, "drain sweep: %d point(s), a %.1f MiB backlog each, producers at %.0f records/s, %d partitions\n",
+		len(s.Points), float64(s.BacklogBytes)/result.MiB, s.Workload.Rate, s.Workload.Partitions)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header, rows := DrainSweepTable(s)
+	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
+	}
+	tw.Flush()
+	if f, sl, ok := s.Fastest(); ok && len(s.Points) > 1 {
+		fast, slow := s.Points[f], s.Points[sl]
+		fmt.Fprintf(w, "fastest: %s (%.2f MiB/s of lag falling); slowest: %s (%.2f MiB/s)\n",
+			fast.Label, fast.Drain.DrainBytesPerSec/result.MiB, slow.Label, slow.Drain.DrainBytesPerSec/result.MiB)
+	}
+	for _, n := range s.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+}
+
+// DrainSweepTable is a drain sweep's figures, a row per point in the
+// order they ran: the summary's table and the report's.
+func DrainSweepTable(s *result.DrainSweep) (header []string, rows [][]string) {
+	header = []string{"point", "drain MiB/s", "drain records/s", "consumed records/s", "caught up after", "final lag", "lost", "duplicated"}
+	for _, p := range s.Points {
+		d := p.Drain
+		caught := "not caught up"
+		if d.TimeToCatchUpS != nil {
+			caught = fmt.Sprintf("%.1f s", *d.TimeToCatchUpS)
+		}
+		lost, dup := "-", "-"
+		if a := d.Audit; a != nil {
+			lost, dup = fmt.Sprint(a.Lost), fmt.Sprint(a.Duplicated)
+		}
+		rows = append(rows, []string{p.Label, fmt.Sprintf("%.2f", d.DrainBytesPerSec/result.MiB), fmt.Sprintf("%.0f", d.DrainRecordsPerSec),
+			fmt.Sprintf("%.0f", d.ConsumedPerSec), caught, fmt.Sprint(d.FinalLag), lost, dup})
+	}
+	return header, rows
 }

@@ -19,6 +19,8 @@ type List struct {
 	Values string
 	// Sizes reads each value as a byte size (16k, 1m).
 	Sizes bool
+	// Source names where the list came from in errors (default -X).
+	Source string
 }
 
 // listProps hold lists in their values, so -X with commas is not a sweep.
@@ -86,8 +88,12 @@ func Dimensions(lists []List) ([]result.Dimension, error) {
 			vals = append(vals, v)
 		}
 		if role, ok := clientRole(l.Role); ok {
+			src := l.Source
+			if src == "" {
+				src = "-X"
+			}
 			for _, v := range vals {
-				if _, err := clientcfg.Resolve([]clientcfg.Property{{Key: l.Name, Value: v, Source: "-X"}}, role); err != nil {
+				if _, err := clientcfg.Resolve([]clientcfg.Property{{Key: l.Name, Value: v, Source: src}}, role); err != nil {
 					return nil, err
 				}
 			}
@@ -110,10 +116,11 @@ func clientRole(role string) (clientcfg.Role, bool) {
 
 // consumerOnly reports whether only consumers know the property.
 func consumerOnly(name string) bool {
-	return knows(clientcfg.Consumer, name) && !knows(clientcfg.Producer, name)
+	return Knows(clientcfg.Consumer, name) && !Knows(clientcfg.Producer, name)
 }
 
-func knows(role clientcfg.Role, name string) bool {
+// Knows reports whether clients of role take the property name.
+func Knows(role clientcfg.Role, name string) bool {
 	for _, d := range clientcfg.Describe(role) {
 		if d.Name == name {
 			return true
@@ -127,7 +134,7 @@ func knows(role clientcfg.Role, name string) bool {
 func ForRole(props []clientcfg.Property, role clientcfg.Role) []clientcfg.Property {
 	var out []clientcfg.Property
 	for _, p := range props {
-		if knows(role, p.Key) {
+		if Knows(role, p.Key) {
 			out = append(out, p)
 		}
 	}

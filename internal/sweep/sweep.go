@@ -253,17 +253,9 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, er
 			}
 		}
 	}
-	doc.End = time.Now()
-	doc.Complete = len(doc.Points) == len(runs) && ctx.Err() == nil
-	switch {
-	case doc.Complete && doc.Trimmed > 0:
+	doc.EndRuns(ctx.Err(), len(doc.Points) == len(runs))
+	if doc.Complete && doc.Trimmed > 0 {
 		doc.StopReason = result.StopTrimmed
-	case doc.Complete:
-		doc.StopReason = result.StopDone
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		doc.StopReason, doc.Error = result.StopTimeout, "the run hit its --timeout"
-	default:
-		doc.StopReason = result.StopInterrupted
 	}
 	if cfg.Progress != nil {
 		cfg.Progress(len(runs), len(runs), 0, "")

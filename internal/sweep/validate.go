@@ -81,10 +81,7 @@ func (p Point) settings() (prod, cons []clientcfg.Property, workload map[string]
 	for k, v := range p.Params {
 		role, name, _ := strings.Cut(k, ":")
 		switch role {
-		case RoleProducer:
-			prod = append(prod, clientcfg.Property{Key: name, Value: v, Source: "-X"})
-		case RoleConsumer:
-			cons = append(cons, clientcfg.Property{Key: name, Value: v, Source: "-X"})
+		case RoleProducer, RoleConsumer:
 		case RoleWorkload:
 			if workload[name], err = workloadValue(name, v); err != nil {
 				return nil, nil, nil, err
@@ -93,9 +90,20 @@ func (p Point) settings() (prod, cons []clientcfg.Property, workload map[string]
 			return nil, nil, nil, fmt.Errorf("dimension %s: unknown role %q (producer, consumer, workload)", name, role)
 		}
 	}
-	sort.Slice(prod, func(a, b int) bool { return prod[a].Key < prod[b].Key })
-	sort.Slice(cons, func(a, b int) bool { return cons[a].Key < cons[b].Key })
-	return prod, cons, workload, nil
+	return p.Props(RoleProducer), p.Props(RoleConsumer), workload, nil
+}
+
+// Props returns the point's client properties of role (RoleProducer or
+// RoleConsumer) in name order, as -X would set them.
+func (p Point) Props(role string) []clientcfg.Property {
+	var out []clientcfg.Property
+	for k, v := range p.Params {
+		if r, name, _ := strings.Cut(k, ":"); r == role {
+			out = append(out, clientcfg.Property{Key: name, Value: v, Source: "-X"})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Key < out[b].Key })
+	return out
 }
 
 func workloadValue(name, v string) (int, error) {

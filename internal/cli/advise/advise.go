@@ -31,7 +31,7 @@ func NewCmd(version string) *cobra.Command {
 		Use:   "advise",
 		Short: "Size the cluster and recommend a configuration from measurements",
 		Long: `Turns a workload (flags or --workload FILE), probe documents (--probe) and run
-results (--results: produce, consume, sweep, disruption and drain documents) into a hardware
+results (--results: produce, consume, sweep, disruption, drain and drain-sweep documents) into a hardware
 sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
 configuration, every number with its formula, its inputs and where each came
 from. Without broker hardware it applies the textbook rules and says so; with
@@ -113,7 +113,7 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.Hardware.Cores, "broker-cores", 0, "one broker's cores (beats --probe)")
 	fs.Float64Var(&w.Hardware.MemoryGB, "broker-memory-gb", 0, "one broker's memory in GB (beats --probe)")
 	fs.StringArrayVar(&o.probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
-	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption or drain result document (repeatable)")
+	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption, drain or drain-sweep result document (repeatable)")
 	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
 	out.Formats = []string{"table", "md"}
@@ -248,19 +248,20 @@ func explicitZero(cmd *cobra.Command) error {
 	return nil
 }
 
-// readResults reads produce, consume, e2e, sweep, disruption and drain
-// documents.
+// readResults reads produce, consume, e2e, sweep, disruption, drain and
+// drain-sweep documents.
 func readResults(paths []string, in *advisor.Input) error {
 	set, err := result.Load(paths...)
 	if err != nil {
 		return fmt.Errorf("--results: %w", err)
 	}
 	if len(set.MaxRates)+len(set.Probes)+len(set.Comparisons)+len(set.Advice)+len(set.Other) > 0 {
-		return fmt.Errorf("--results takes produce, consume, e2e, sweep, disruption and drain documents (pass probes with --probe)")
+		return fmt.Errorf("--results takes produce, consume, e2e, sweep, disruption, drain and drain-sweep documents (pass probes with --probe)")
 	}
 	in.Results = append(in.Results, set.Results...)
 	in.Sweeps = append(in.Sweeps, set.Sweeps...)
 	in.Disruptions = append(in.Disruptions, set.Disruptions...)
 	in.Drains = append(in.Drains, set.Drains...)
+	in.DrainSweeps = append(in.DrainSweeps, set.DrainSweeps...)
 	return nil
 }

@@ -65,8 +65,25 @@ func (st *steady) close() {
 
 // open connects, makes sure the topic exists and builds the workload.
 func (f *steadyFlags) open(cmd *cobra.Command) (*steady, error) {
-	if err := f.out.Validate(); err != nil {
+	st, spec, err := f.connect(cmd, nil)
+	if err != nil {
 		return nil, err
+	}
+	if st.topic, err = st.s.Conn.EnsureTopic(st.ctx, spec); err != nil {
+		st.close()
+		return nil, err
+	}
+	st.workload.Consume.Topic, st.workload.Consume.Partitions = st.topic.Name, st.topic.Partitions
+	return st, nil
+}
+
+// connect checks every flag (and, before anything is contacted, check),
+// connects and builds the workload for the topic spec names, which it
+// neither creates nor looks up.
+func (f *steadyFlags) connect(cmd *cobra.Command, check func(spec cluster.TopicSpec) error) (*steady, cluster.TopicSpec, error) {
+	var spec cluster.TopicSpec
+	if err := f.out.Validate(); err != nil {
+		return nil, spec, err
 	}
 	if !cmd.Flags().Changed("topic") {
 		f.topic.Topic = fmt.Sprintf("ktune-%s-%d", f.name, time.Now().UnixNano())
@@ -74,31 +91,31 @@ func (f *steadyFlags) open(cmd *cobra.Command) (*steady, error) {
 	f.workload.Duration = time.Hour // a placeholder: the command sets the bound
 	pcfg, err := f.workload.Config(f.topic.Topic)
 	if err != nil {
-		return nil, err
+		return nil, spec, err
 	}
-	spec, err := f.topic.Spec()
-	if err != nil {
-		return nil, err
+	if spec, err = f.topic.Spec(); err != nil {
+		return nil, spec, err
 	}
 	if err := cmdutil.Check(f.run.Validate(), f.conn.Validate(clientcfg.Producer, clientcfg.Consumer)); err != nil {
-		return nil, err
+		return nil, spec, err
+	}
+	if check != nil {
+		if err := check(spec); err != nil {
+			return nil, spec, err
+		}
 	}
 	st := &steady{}
 	st.ctx, st.cancel = f.run.Context(cmd.Context())
 	if st.s, err = f.conn.Open(st.ctx, cmd.ErrOrStderr(), clientcfg.Producer, clientcfg.Consumer); err != nil {
 		st.cancel()
-		return nil, err
-	}
-	if st.topic, err = st.s.Conn.EnsureTopic(st.ctx, spec); err != nil {
-		st.close()
-		return nil, err
+		return nil, spec, err
 	}
 	pcfg.Client, pcfg.Logger = st.s.Client, st.s.Logger
 	st.workload = loadgen.E2EConfig{Produce: pcfg, Consume: loadgen.ConsumeConfig{
-		Topic: st.topic.Name, Partitions: st.topic.Partitions, Group: f.group, Consumers: f.consumers,
+		Topic: spec.Name, Partitions: spec.Partitions, Group: f.group, Consumers: f.consumers,
 		Client: st.s.Consumer, Logger: st.s.Logger,
 	}}
-	return st, nil
+	return st, spec, nil
 }
 
 // progress prints each point of the series on stderr.

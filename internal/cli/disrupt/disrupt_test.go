@@ -59,6 +59,33 @@ func TestDrainCommandJSON(t *testing.T) {
 	}
 }
 
+// TestDrainSweepCommand runs a 2-point drain sweep through the command:
+// one table row per point, the fastest named, one drain-sweep document.
+func TestDrainSweepCommand(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ds.json")
+	out, err := execute(t, NewDrainCmd("test"), "--backlog", "512KiB", "--rate", "200", "--max-wait", "10s", "--after", "250ms",
+		"--interval", "250ms", "--vary", "consumers=1,2", "--out", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"drain sweep: 2 point(s), a 0.5 MiB backlog each", " consumers=1 ", " consumers=2 ", "fastest: consumers="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	set, err := result.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.DrainSweeps) != 1 {
+		t.Fatalf("%s: not one drain-sweep document: %+v", path, set)
+	}
+	d := set.DrainSweeps[0].Doc
+	if d.KtuneVersion != "test" || !d.Complete || len(d.Points) != 2 || d.Points[1].Drain.Workload.Consumers != 2 {
+		t.Fatalf("document: complete %v, %d points", d.Complete, len(d.Points))
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -67,6 +94,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--action", "explode"}, "want one of"},
 		{[]string{"--action", "broker-restart"}, "needs --exec"},
 		{[]string{"--action", "decommission"}, "needs --broker"},
+	}
+	// A drain sweep is checked whole before anything starts.
+	for _, vary := range [][]string{{"--vary", "max.poll.records=1,2,3,4,5", "--vary", "consumers=1,2,3,4"}, {"--vary", "linger.ms=0,5"}} {
+		_, err := execute(t, NewDrainCmd("test"), append(vary, "--out", filepath.Join(os.TempDir(), "never.json"))...)
+		if err == nil || !strings.HasPrefix(err.Error(), "--vary") {
+			t.Errorf("%v: error %v", vary, err)
+		}
 	}
 	for _, tt := range tests {
 		_, err := execute(t, NewCmd("test"), append(tt.args, "--out", filepath.Join(os.TempDir(), "never.json"))...)

@@ -17,7 +17,7 @@ func NewCmd() *cobra.Command {
 		Use:   "report RESULT...",
 		Short: "Draw results as charts and one self-contained HTML report",
 		Long: `Reads ktune documents (produce, consume, e2e, sweep, maxrate, probe, advice,
-comparison, disruption, drain) and writes report.html into --out: a verdict first, the advice
+comparison, disruption, drain, drain-sweep) and writes report.html into --out: a verdict first, the advice
 as tables, charts inline as SVG (no network fetches), and report.md beside
 it with the charts as PNGs. Saved results of two or more configurations are
 compared side by side, with compare's statistics.`,
@@ -49,7 +49,7 @@ func Load(paths []string) (reports.Input, error) {
 	if err != nil {
 		return reports.Input{}, err
 	}
-	in := reports.Input{Results: set.Results, Sweeps: set.Sweeps, MaxRate: set.MaxRates, Probes: set.Probes, Disruptions: set.Disruptions, Drains: set.Drains}
+	in := reports.Input{Results: set.Results, Sweeps: set.Sweeps, MaxRate: set.MaxRates, Probes: set.Probes, Disruptions: set.Disruptions, Drains: set.Drains, DrainSweeps: set.DrainSweeps}
 	if len(set.Comparisons) > 1 {
 		return in, fmt.Errorf("%s: one comparison document at a time", set.Comparisons[1].Path)
 	}
@@ -63,7 +63,7 @@ func Load(paths []string) (reports.Input, error) {
 		in.Advice = set.Advice[0].Doc
 	}
 	if len(set.Other) > 0 {
-		return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe, comparison, advice, disruption and drain documents", set.Other[0].Path, set.Other[0].Kind)
+		return in, fmt.Errorf("%s: a %q document; ktune report draws produce, consume, e2e, sweep, maxrate, probe, comparison, advice, disruption, drain and drain-sweep documents", set.Other[0].Path, set.Other[0].Kind)
 	}
 	return in, nil
 }

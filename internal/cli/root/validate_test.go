@@ -112,6 +112,10 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"e2e", "--records", "10", "--rate", "0"}, want: "--rate 0: e2e needs a set rate", conn: true},
 		{args: []string{"e2e", "--records", "10", "--consumers", "0"}, want: "--consumers 0: must be at least 1", conn: true},
 		{args: []string{"e2e", "--records", "10", "--compressibility", "-0.5"}, want: "--compressibility -0.5: must be between 0 and 1", conn: true},
+		// drain --vary
+		{args: []string{"drain", "--vary", "max.poll.records=1,2,3,4,5", "--vary", "consumers=1,2,3,4"}, want: "--vary: 5 x 4 = 20 drains; at most 16 in one run", conn: true},
+		{args: []string{"drain", "--vary", "linger.ms=0,5"}, want: "--vary linger.ms: not a consumer property", conn: true},
+		{args: []string{"drain", "--vary", "max.poll.records=50,abc"}, want: `--vary max.poll.records: "abc" is not a whole number`, conn: true},
 		// sweep
 		{args: []string{"sweep", "--linger", "0,5", "--records", "0"}, want: "--records 0: must be at least 1", conn: true},
 		{args: []string{"sweep", "--linger", "0,5", "--repeat", "0"}, want: "--repeat 0: must be at least 1", conn: true},
