@@ -42,6 +42,7 @@ install_deps() {
 }
 
 install_deps
+t0=$SECONDS
 log "go vet"
 go vet ./...
 # The Kubernetes test infrastructure is its own module (it needs client-go
@@ -53,6 +54,7 @@ log "unit and embedded-broker tests"
 # compete with the Chromium and tune tests for the two cores.
 go test -race -p 1 -count=1 ./...
 (cd internal/k8stest && go test -p 1 -count=1 ./procnode/...)
+log "vet and unit tests took $((SECONDS - t0)) s"
 
 if [ "${KTUNE_SKIP_KAFKA:-}" = 1 ]; then
 	log "KTUNE_SKIP_KAFKA=1: skipping the real-Kafka integration tests"
