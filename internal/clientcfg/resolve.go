@@ -50,6 +50,7 @@ type Resolved struct {
 	acks                                    string
 	batchSize, maxRequestSize, bufferMemory int
 	partitioner                             kgo.Partitioner
+	codec                                   kgo.CompressionCodec
 }
 
 // Resolve validates every property and returns the configuration of role.
@@ -140,6 +141,17 @@ func (r *Resolved) BufferMemory() int { return r.bufferMemory }
 // Partitioner is the producer's partitioner (also in ProducerOpts), for
 // callers that wrap it.
 func (r *Resolved) Partitioner() kgo.Partitioner { return r.partitioner }
+
+// Compressor is the producer's batch compressor as franz-go builds it from
+// ProducerBatchCompression (also in ProducerOpts), for callers that wrap it
+// with kgo.WithCompressor.
+func (r *Resolved) Compressor() kgo.Compressor {
+	c, err := kgo.DefaultCompressor(r.codec)
+	if err != nil {
+		return nil // not reached: the codec is one franz-go offers
+	}
+	return c
+}
 
 // AdminOpts are the franz-go options every client of the configuration
 // gets: client.id, metadata age, idle connections, retry backoff and SASL
@@ -327,6 +339,7 @@ func (b *builder) producer() error {
 	if err != nil {
 		return err
 	}
+	b.res.codec = codec
 	b.popt(kgo.ProducerBatchCompression(codec))
 	if v["compression.type"] == "none" {
 		b.note("compression.type=none (the Java default) is set explicitly; franz-go's own default is snappy")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ktune/ktune/internal/clientcfg"
@@ -291,5 +292,48 @@ func checkClientCPU(t *testing.T, name string, doc *result.Document) {
 	}
 	if doc.Host.GoMaxProcs < 1 {
 		t.Errorf("%s: gomaxprocs not recorded", name)
+	}
+}
+
+// batchTotals sums what franz-go's HookProduceBatchWritten reports.
+type batchTotals struct{ batches, uncompressed, compressed atomic.Int64 }
+
+func (b *batchTotals) OnProduceBatchWritten(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.ProduceBatchMetrics) {
+	b.batches.Add(1)
+	b.uncompressed.Add(int64(m.UncompressedBytes))
+	b.compressed.Add(int64(m.CompressedBytes))
+}
+
+// TestBatchCountsMatchFranzGo checks the batch figures ktune counts in the
+// compressor against franz-go's own per-batch hook, with and without
+// compression. franz-go calls the hook on goroutines of its own after each
+// response, so the test waits for it to reach ktune's count.
+func TestBatchCountsMatchFranzGo(t *testing.T) {
+	conn := testkit.Embedded(t, 1)
+	for _, codec := range []string{"none", "lz4"} {
+		t.Run(codec, func(t *testing.T) {
+			topic := "batches-" + codec
+			makeTopic(t, conn, topic, 3)
+			cfg := produceCfg(topic, 20000)
+			cfg.Values.Compressibility = 0.5
+			cfg.Client = testkit.Resolve(t, clientcfg.Producer, "compression.type="+codec, "linger.ms=2")
+			hook := &batchTotals{}
+			cfg.Hooks = []kgo.Hook{hook}
+			doc, err := Produce(context.Background(), conn, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := doc.Metrics.Producer
+			for deadline := time.Now().Add(10 * time.Second); hook.batches.Load() < p.Batches && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if p.Batches == 0 || p.Batches != hook.batches.Load() || p.UncompressedBytes != hook.uncompressed.Load() || p.CompressedBytes != hook.compressed.Load() {
+				t.Fatalf("ktune counted %d batches, %d bytes, %d compressed; franz-go's hook %d, %d, %d",
+					p.Batches, p.UncompressedBytes, p.CompressedBytes, hook.batches.Load(), hook.uncompressed.Load(), hook.compressed.Load())
+			}
+			if compressed := p.CompressionRatio < 0.9; compressed != (codec != "none") {
+				t.Errorf("compression ratio %v with compression.type=%s", p.CompressionRatio, codec)
+			}
+		})
 	}
 }
