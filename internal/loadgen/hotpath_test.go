@@ -57,7 +57,7 @@ func BenchmarkHotPath(b *testing.B) {
 				p := r.prepare(ps, keys, values, now, false)
 				p.rec.Partition, p.rec.Offset = part, offset+int64(n) // what the client sets
 				now = r.clock.Now()
-				p.setAccepted(now)
+				p.accept(now)
 				inflight[n] = p
 				if n++; n == batchRecords {
 					ps.ack.OnBrokerRead(kgo.BrokerMetadata{}, int16(kmsg.Produce), 0, 0, 0, nil)

@@ -149,22 +149,25 @@ func newStats() stats {
 }
 
 // producerState is one producer client's accounting. kgo runs one client's
-// promises one at a time, so the promise side owns gaps (and the pool's
-// return side) without a lock; what the interval reporter reads is under
-// mu, which only the promise and the reporter's tick take.
+// promises one at a time, so the promise side owns gaps, acks (and the
+// pool's return side) without a lock; what the interval reporter reads is
+// under mu, which the promise takes once per acknowledged run (flushAcks)
+// and the reporter once per tick.
 type producerState struct {
 	pool pendingPool
 	ack  ackClock
-	// The promise side's: gaps, and the acknowledgement time and partition
-	// of the last record it fed gaps with.
+	// The promise side's: gaps, the acknowledgement time and partition of
+	// the last record it fed gaps with, and the records not yet accounted
+	// under mu.
 	gaps     ackGaps
 	seenAt   int64
 	seenPart int32
+	acks     ackRun
 
 	mu         sync.Mutex
 	main, warm stats
 	// ivBytes and ivErrors count since the last interval; ivMain and
-	// ivWarm hold the latencies since then (the service counts are the
+	// ivWarm hold the latencies since then (their counts are the
 	// interval's records). The reporter folds them into main and warm when
 	// the interval closes (foldInterval), so each record is recorded once.
 	ivBytes        int64
@@ -173,10 +176,68 @@ type producerState struct {
 	firstMain      int64 // Clock ns of the first measured record's intended time
 }
 
-// latencies are one phase's two latency histograms.
-type latencies struct{ intended, service *hist.Histogram }
+// ackRunLen is the most acknowledged records the promise side holds
+// before it accounts them under the producer's lock.
+const ackRunLen = 64
 
-func newLatencies() latencies { return latencies{hist.New(), hist.New()} }
+// ackRun is the promise side's acknowledged records of one run (one
+// acknowledgement reading, one partition, one phase: the records of one
+// batch) that are not yet accounted under the producer's lock, so the lock
+// is taken once per batch rather than once per record. A run is accounted
+// when the next one starts, so the interval reporter sees a batch when the
+// next acknowledgement comes; the send loop accounts the last one after
+// the client flushed (flushAcks).
+type ackRun struct {
+	n                 int
+	warm              bool
+	at                int64 // Clock ns of the run's acknowledgement
+	bytes             int64
+	service, intended [ackRunLen]int64
+}
+
+// flushAcks accounts the promise side's held records under ps.mu. Only
+// the promise side calls it, or the send loop once the client has no
+// record left (kgo's Flush orders it after every promise).
+func (ps *producerState) flushAcks() {
+	a := &ps.acks
+	if a.n == 0 {
+		return
+	}
+	ps.mu.Lock()
+	st, iv := &ps.main, &ps.ivMain
+	if a.warm {
+		st, iv = &ps.warm, &ps.ivWarm
+	}
+	for i := range a.n {
+		if a.service[i] == a.intended[i] {
+			iv.both.Record(time.Duration(a.service[i]))
+			continue
+		}
+		iv.service.Record(time.Duration(a.service[i]))
+		iv.intended.Record(time.Duration(a.intended[i]))
+	}
+	st.lastAck = a.at
+	st.bytes += a.bytes
+	ps.ivBytes += a.bytes
+	ps.mu.Unlock()
+	a.n, a.bytes = 0, 0
+}
+
+// latencies are one phase's latencies since the last interval: intended
+// and service latency, and both, the records whose two latencies are one
+// (accepted at their intended time, within acceptSlack), recorded once
+// instead of twice until settle adds them to the other two.
+type latencies struct{ intended, service, both *hist.Histogram }
+
+func newLatencies() latencies { return latencies{hist.New(), hist.New(), hist.New()} }
+
+// settle moves both into intended and service; the caller holds the
+// producer's lock.
+func (l latencies) settle() {
+	l.intended.Merge(l.both)
+	l.service.Merge(l.both)
+	l.both.Reset()
+}
 
 func newProducerState(clock *Clock, topic string, extra []kgo.RecordHeader, gapFloor int64) *producerState {
 	ps := &producerState{main: newStats(), warm: newStats(), ivMain: newLatencies(), ivWarm: newLatencies(), firstMain: -1, seenPart: -1}
@@ -479,6 +540,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		}
 		if txn && now-txnStart >= int64(cfg.TransactionInterval) {
 			if err := r.commit(ctx, prodCtx, cl); err != nil {
+				ps.flushAcks() // commit fails only after the client flushed
 				return err
 			}
 			txnStart = r.clock.Now()
@@ -498,7 +560,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		}
 		cl.Produce(prodCtx, &p.rec, r.promise)
 		now = r.clock.Now()
-		p.setAccepted(now)
+		p.accept(now)
 	}
 
 	// Flush what is buffered: for a normal end within delivery.timeout.ms;
@@ -506,6 +568,7 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 	if err := cl.Flush(prodCtx); err != nil {
 		_ = cl.AbortBufferedRecords(context.Background())
 	}
+	ps.flushAcks() // every promise has run
 	if txn {
 		commit := kgo.TryCommit
 		if ctx.Err() != nil {
@@ -563,21 +626,19 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	}
 	accepted := p.acceptedAt()
 	if now != ps.seenAt || rec.Partition != ps.seenPart {
+		ps.flushAcks()
 		ps.seenAt, ps.seenPart = now, rec.Partition
 		ps.gaps.observe(rec.Partition, now, accepted)
 		r.gaps.observe(now, accepted)
 	}
-	ps.mu.Lock()
-	st, iv := &ps.main, &ps.ivMain
-	if p.warm {
-		st, iv = &ps.warm, &ps.ivWarm
+	a := &ps.acks
+	if a.n == ackRunLen || a.n > 0 && a.warm != p.warm {
+		ps.flushAcks()
 	}
-	iv.service.Record(time.Duration(now - accepted))
-	iv.intended.Record(time.Duration(now - p.intended))
-	st.lastAck = now
-	st.bytes += int64(p.size)
-	ps.ivBytes += int64(p.size)
-	ps.mu.Unlock()
+	a.service[a.n], a.intended[a.n] = now-accepted, now-p.intended
+	a.warm, a.at = p.warm, now
+	a.bytes += int64(p.size)
+	a.n++
 	if r.cfg.Acks != nil {
 		r.auditAck(rec, p)
 	}
@@ -635,6 +696,8 @@ func (r *produceRun) measuredStart() int64 {
 func (r *produceRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs int64) {
 	for _, ps := range r.states {
 		ps.mu.Lock()
+		ps.ivMain.settle()
+		ps.ivWarm.settle()
 		records += ps.ivMain.service.Count() + ps.ivWarm.service.Count()
 		bytes += ps.ivBytes
 		errs += ps.ivErrors
@@ -662,6 +725,7 @@ func (ps *producerState) foldInterval() {
 		st *stats
 		iv latencies
 	}{{&ps.main, ps.ivMain}, {&ps.warm, ps.ivWarm}} {
+		f.iv.settle()
 		f.st.intended.Merge(f.iv.intended)
 		f.st.service.Merge(f.iv.service)
 		f.iv.intended.Reset()

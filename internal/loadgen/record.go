@@ -40,7 +40,7 @@ type pending struct {
 	intended int64
 	// accepted is the Clock ns the client accepted the record (Produce
 	// returned); 0 until then. The send loop stores it while the promise
-	// may already read it: access it only with setAccepted/acceptedAt
+	// may already read it: access it only with accept/acceptedAt
 	// once the record is handed to the client.
 	accepted int64
 	// size is the record's key and value bytes: an int32 (records are at
@@ -58,10 +58,25 @@ const ownHeaders = 1
 
 func pendingOf(r *kgo.Record) *pending { return (*pending)(unsafe.Pointer(r)) }
 
-func (p *pending) setAccepted(ns int64) { atomic.StoreInt64(&p.accepted, ns) }
+// acceptSlack is how long after its intended time a record may be
+// accepted without its accepted time being kept: within it the intended
+// time stands in (acceptedAt), off by less than the latency histograms'
+// unit (1 µs), and the send loop saves an atomic store per record, which
+// on amd64 is a full barrier. A record the client held longer (its buffer
+// was full, or the send loop is behind its schedule) keeps its accepted
+// time.
+const acceptSlack = time.Microsecond
 
-// acceptedAt is when the client accepted the record; a record acknowledged
-// before Produce returned never waited, so its intended time stands in.
+// accept records that the client accepted p at ns (Produce returned).
+func (p *pending) accept(ns int64) {
+	if ns-p.intended >= int64(acceptSlack) {
+		atomic.StoreInt64(&p.accepted, ns)
+	}
+}
+
+// acceptedAt is when the client accepted the record; for a record accepted
+// within acceptSlack of its intended time, or acknowledged before Produce
+// returned, its intended time stands in.
 func (p *pending) acceptedAt() int64 {
 	if a := atomic.LoadInt64(&p.accepted); a != 0 {
 		return a

@@ -3,6 +3,7 @@ package payload
 import (
 	"bytes"
 	"fmt"
+	randv2 "math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -233,6 +234,23 @@ func TestLargeFileLinesStayIntact(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		if want := fmt.Sprintf("line-%06d-%s", i, strings.Repeat("x", 40)); string(v.Next()) != want {
 			t.Fatalf("line %d corrupted", i)
+		}
+	}
+}
+
+// TestRandomKeysAreRandUint64N pins the random key sequence of a seed: the
+// indices rand.Rand.Uint64N draws from the same PCG.
+func TestRandomKeysAreRandUint64N(t *testing.T) {
+	for _, space := range []uint64{1, 2, 3, 1000, 10000, 1 << 20, 1234567} {
+		k, err := NewKeys(KeyConfig{Kind: RandomKey, Space: space, Size: 8, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := randv2.New(randv2.NewPCG(7, 0x6b657973))
+		for i := 0; i < 100000; i++ {
+			if a, b := k.uniform(), r.Uint64N(space); a != b {
+				t.Fatalf("space %d draw %d: %d, rand %d", space, i, a, b)
+			}
 		}
 	}
 }
