@@ -27,15 +27,18 @@ const HeaderTS = "ktune.ts"
 // per-record header values in place, so a further per-record header is one
 // more array here, ownHeaders one more, one more entry in newPending and
 // one more write in fill. Without extra headers the record's headers are
-// own itself, in the same allocation as the record: the client reads them
-// at every step, so they should share its cache lines.
+// own itself, in the same allocation as the record.
+//
+// The fields are ordered by cache line (a pending is 256 bytes at a
+// 256-byte stride in a page-aligned slab: TestPendingLayout). A run at the
+// client's ceiling has tens of thousands of records buffered, so a record
+// has left the caches by the time the client writes it into a request,
+// and every line the client reads then is a miss: it reads rec's first
+// two lines (key, value, headers, timestamp) and the line that holds own
+// and ts, and nothing else. The third line holds what ktune's promise
+// reads, beside the fields the client sets when it acknowledges.
 type pending struct {
 	rec kgo.Record
-	own [ownHeaders]kgo.RecordHeader
-	ts  [8]byte // the HeaderTS value
-	// seq is the audit.Header value (producer id and sequence), with
-	// --verify.
-	seq [audit.HeaderSize]byte
 	// intended is the Clock ns the record was meant to be sent.
 	intended int64
 	// accepted is the Clock ns the client accepted the record (Produce
@@ -43,14 +46,16 @@ type pending struct {
 	// may already read it: access it only with accept/acceptedAt
 	// once the record is handed to the client.
 	accepted int64
-	// size is the record's key and value bytes: an int32 (records are at
-	// most max.request.size) so that a pending is 256 bytes, four whole
-	// cache lines, rather than five in the next allocation class
-	// (TestPendingIs256Bytes): the client and the promise touch all of it
-	// for every record.
+	// size is the record's key and value bytes, an int32 (records are at
+	// most max.request.size) so that a pending stays 256 bytes.
 	size int32
 	warm bool
 	ps   *producerState
+	own  [ownHeaders]kgo.RecordHeader
+	ts   [8]byte // the HeaderTS value
+	// seq is the audit.Header value (producer id and sequence), with
+	// --verify.
+	seq [audit.HeaderSize]byte
 }
 
 // ownHeaders is the number of ktune's own headers on every record.

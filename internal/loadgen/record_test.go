@@ -44,13 +44,21 @@ func TestRecordHeaders(t *testing.T) {
 	}
 }
 
-// TestPendingIs256Bytes guards the size of a pooled record: at 256 bytes
-// it fills four whole cache lines; a byte more puts it in Go's 288-byte
-// allocation class, straddling five, which the client and the promise
-// then read for every record. A franz-go upgrade that grows kgo.Record
-// shows here.
-func TestPendingIs256Bytes(t *testing.T) {
-	if n := unsafe.Sizeof(pending{}); n > 256 {
-		t.Errorf("a pending is %d bytes, want at most 256 (kgo.Record is %d)", n, unsafe.Sizeof(kgo.Record{}))
+// TestPendingLayout guards the layout pending's comment explains: 256
+// bytes, four whole cache lines at a slab's 256-byte stride, with the
+// timestamp header and its value in one line. A franz-go upgrade that
+// grows kgo.Record shows here.
+func TestPendingLayout(t *testing.T) {
+	var p pending
+	if n := unsafe.Sizeof(p); n != 256 {
+		t.Errorf("a pending is %d bytes, want 256 (kgo.Record is %d)", n, unsafe.Sizeof(kgo.Record{}))
+	}
+	line := func(off uintptr) uintptr { return off / 64 }
+	own, ts := unsafe.Offsetof(p.own), unsafe.Offsetof(p.ts)
+	if first, last := line(own), line(ts+unsafe.Sizeof(p.ts)-1); first != last {
+		t.Errorf("own header and its value span cache lines %d to %d (offsets %d, %d)", first, last, own, ts)
+	}
+	if line(unsafe.Offsetof(p.ps)) != 2 || line(unsafe.Offsetof(p.intended)) != 2 {
+		t.Errorf("the promise's fields are not in the third cache line")
 	}
 }
