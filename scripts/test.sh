@@ -31,6 +31,8 @@ install_deps() {
 	command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 	command -v mvn >/dev/null || missing+=(maven)
 	command -v openssl >/dev/null || missing+=(openssl)
+	command -v python3 >/dev/null || missing+=(python3)
+	[ -x /usr/bin/time ] || missing+=(time)
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing ${missing[*]}"
 		if [ "$(id -u)" = 0 ]; then
@@ -55,6 +57,11 @@ log "unit and embedded-broker tests"
 go test -race -p 1 -count=1 ./...
 (cd internal/k8stest && go test -p 1 -count=1 ./procnode/...)
 log "vet and unit tests took $((SECONDS - t0)) s"
+# The ceiling comparison is run by hand (README, Performance); one small
+# pair here keeps the script and the bare producer working.
+log "bench-ceiling.sh smoke run"
+scripts/bench-ceiling.sh --pairs 1 --records 20000 --sizes 100 --settings java | grep -q '^| 100 | java | [0-9.]* |' ||
+	{ log "bench-ceiling.sh printed no summary row"; exit 1; }
 
 if [ "${KTUNE_SKIP_KAFKA:-}" = 1 ]; then
 	log "KTUNE_SKIP_KAFKA=1: skipping the real-Kafka integration tests"
