@@ -2,7 +2,6 @@ package integration
 
 import (
 	"context"
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -18,6 +17,21 @@ import (
 	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
+
+// scriptedRestart skips the test unless the cluster has 3 brokers (one
+// down leaves 2 in sync) and its kafka.sh is known; it returns what makes
+// a disruption's broker restart stop the broker with that kafka.sh and
+// start it again 2 s later.
+func scriptedRestart(t *testing.T) func(*disrupt.Config) {
+	t.Helper()
+	if brokers() < 3 {
+		t.Skip("needs 3 brokers")
+	}
+	script := kafkaScriptPath(t)
+	return func(cfg *disrupt.Config) {
+		cfg.Exec, cfg.ExecStart, cfg.Down = script+" stop-broker {broker}", script+" start-broker {broker}", 2*time.Second
+	}
+}
 
 // disruptCfg is a short disruption run of action on topic at 200
 // records/s, bounded to about a minute besides the operation.
@@ -59,17 +73,11 @@ func checkAuditExact(t *testing.T, conn *cluster.Conn, topic string, a *result.A
 // acks=all with idempotence: nothing is lost or duplicated, the audit
 // agrees with a second read, and the broker's partitions show a window.
 func TestDisruptBrokerRestart(t *testing.T) {
-	if brokers() < 3 {
-		t.Skip("needs 3 brokers")
-	}
-	script := os.Getenv("KTUNE_KAFKA_SCRIPT")
-	if script == "" {
-		t.Skip("KTUNE_KAFKA_SCRIPT not set")
-	}
+	restart := scriptedRestart(t)
 	conn := connect(t)
 	topic := newTopic(t, conn, 3, nil)
 	cfg := disruptCfg(t, topic, 3, "broker-restart", "acks=all", "enable.idempotence=true", "request.timeout.ms=5000")
-	cfg.Exec, cfg.ExecStart, cfg.Down = script+" stop-broker {broker}", script+" start-broker {broker}", 2*time.Second
+	restart(&cfg)
 	d, err := disrupt.Run(context.Background(), conn, cfg)
 	if err != nil {
 		t.Fatal(err)

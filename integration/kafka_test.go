@@ -242,7 +242,9 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 	stopped := make(chan struct{})
 	// Every acknowledgement is logged with its key (unique: sequential
 	// over a space larger than the run) and place in the log.
-	acks := &ackLog{acked: map[recordID]string{}}
+	acks := newAckLog(func(r *kgo.Record) (recordID, string, bool) {
+		return recordID{r.Partition, r.Offset}, string(r.Key), true
+	})
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Duration: 14 * time.Second, Rate: 1000, Interval: time.Second,
 		Values: payload.ValueConfig{Size: 512},
@@ -327,23 +329,32 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 	}
 }
 
-// ackLog records the partition, offset and key of every acknowledged
-// record (kgo calls it just before the record's promise).
-type ackLog struct {
+// ackLog is a franz-go hook that notes every record the brokers
+// acknowledged (kgo calls it just before the record's promise), under the
+// key and with the value of returns; a record it returns false for is
+// left out.
+type ackLog[K comparable, V any] struct {
+	of    func(*kgo.Record) (K, V, bool)
 	mu    sync.Mutex
-	acked map[recordID]string
+	acked map[K]V
 }
 
-func (a *ackLog) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
+func newAckLog[K comparable, V any](of func(*kgo.Record) (K, V, bool)) *ackLog[K, V] {
+	return &ackLog[K, V]{of: of, acked: map[K]V{}}
+}
+
+func (a *ackLog[K, V]) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
 	if err != nil {
 		return
 	}
-	a.mu.Lock()
-	a.acked[recordID{r.Partition, r.Offset}] = string(r.Key)
-	a.mu.Unlock()
+	if k, v, ok := a.of(r); ok {
+		a.mu.Lock()
+		a.acked[k] = v
+		a.mu.Unlock()
+	}
 }
 
-func (a *ackLog) records() map[recordID]string {
+func (a *ackLog[K, V]) records() map[K]V {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return maps.Clone(a.acked)

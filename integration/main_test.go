@@ -121,13 +121,20 @@ func runKtune(t *testing.T, env []string, args ...string) (string, error) {
 }
 
 // kafkaScript runs scripts/kafka.sh with args.
-func kafkaScript(t *testing.T, args ...string) string {
+// kafkaScriptPath is the kafka.sh that started the cluster
+// (KTUNE_KAFKA_SCRIPT); a test that needs it is skipped without it.
+func kafkaScriptPath(t *testing.T) string {
 	t.Helper()
 	script := os.Getenv("KTUNE_KAFKA_SCRIPT")
 	if script == "" {
 		t.Skip("KTUNE_KAFKA_SCRIPT not set")
 	}
-	out, err := exec.Command(script, args...).Output()
+	return script
+}
+
+func kafkaScript(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(kafkaScriptPath(t), args...).Output()
 	if err != nil {
 		t.Fatalf("kafka.sh %v: %v", args, err)
 	}

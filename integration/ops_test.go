@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -88,19 +87,16 @@ func TestDisruptConsumerJoinKIP848(t *testing.T) {
 // hook, every record of the topic read again by a fresh client, counted
 // per producer id and sequence number).
 func TestDisruptBrokerRestartNoIdempotence(t *testing.T) {
-	if brokers() < 3 {
-		t.Skip("needs 3 brokers")
-	}
-	script := os.Getenv("KTUNE_KAFKA_SCRIPT")
-	if script == "" {
-		t.Skip("KTUNE_KAFKA_SCRIPT not set")
-	}
+	restart := scriptedRestart(t)
 	conn := connect(t)
 	topic := newTopic(t, conn, 3, nil)
 	cfg := disruptCfg(t, topic, 3, "broker-restart", "acks=all", "enable.idempotence=false", "retries=2147483647",
 		"max.in.flight.requests.per.connection=5", "request.timeout.ms=3000")
-	cfg.Exec, cfg.ExecStart, cfg.Down = script+" stop-broker {broker}", script+" start-broker {broker}", 2*time.Second
-	acked := &seqAckLog{keys: map[seqKey]bool{}}
+	restart(&cfg)
+	acked := newAckLog(func(r *kgo.Record) (seqKey, bool, bool) {
+		p, s, ok := audit.Of(r)
+		return seqKey{p, s}, true, ok
+	})
 	cfg.Workload.Produce.Hooks = []kgo.Hook{acked}
 	start := time.Now()
 	d, err := disrupt.Run(context.Background(), conn, cfg)
@@ -117,41 +113,18 @@ func TestDisruptBrokerRestartNoIdempotence(t *testing.T) {
 	if a.Acknowledged < 1000 {
 		t.Fatalf("only %d records acknowledged", a.Acknowledged)
 	}
-	lost, dups, read := recount(t, conn, topic, acked.snapshot())
-	t.Logf("independent recount: %d acknowledged, %d records read, %d lost, %d duplicated", len(acked.snapshot()), read, lost, dups)
-	if int64(len(acked.snapshot())) != a.Acknowledged {
-		t.Errorf("the audit counted %d acknowledgements, the hook saw %d", a.Acknowledged, len(acked.snapshot()))
+	lost, dups, read := recount(t, conn, topic, acked.records())
+	t.Logf("independent recount: %d acknowledged, %d records read, %d lost, %d duplicated", len(acked.records()), read, lost, dups)
+	if int64(len(acked.records())) != a.Acknowledged {
+		t.Errorf("the audit counted %d acknowledgements, the hook saw %d", a.Acknowledged, len(acked.records()))
 	}
 	if lost != a.Lost || dups != a.Duplicated || read != a.Read {
 		t.Errorf("the audit is not exact: it says %d lost, %d duplicated, %d read; the recount finds %d, %d, %d", a.Lost, a.Duplicated, a.Read, lost, dups, read)
 	}
 }
 
+// seqKey is a record's producer id and sequence number (audit.Of).
 type seqKey struct{ producer, seq uint64 }
-
-// seqAckLog is a franz-go hook that notes every record the brokers
-// acknowledged, by the producer id and sequence number it carries.
-type seqAckLog struct {
-	mu   sync.Mutex
-	keys map[seqKey]bool
-}
-
-func (l *seqAckLog) OnProduceRecordUnbuffered(r *kgo.Record, err error) {
-	if err != nil {
-		return
-	}
-	if p, s, ok := audit.Of(r); ok {
-		l.mu.Lock()
-		l.keys[seqKey{p, s}] = true
-		l.mu.Unlock()
-	}
-}
-
-func (l *seqAckLog) snapshot() map[seqKey]bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.keys
-}
 
 // recount reads every partition of topic from its start to its end offset
 // with a fresh client and counts, per producer id and sequence number, the

@@ -401,16 +401,29 @@ func fixtureDrain() *result.Drain {
 // TestDisruptionReport renders a disruption and a drain: each has its
 // section with the summary figures and its timeline, in HTML (checked in
 // Chromium) and in Markdown.
-func TestDisruptionReport(t *testing.T) {
+// writtenReport writes in's report into a fresh directory and returns
+// the HTML page (entities unescaped), report.md and the page's path.
+func writtenReport(t *testing.T, in Input) (page string, md []byte, path string) {
+	t.Helper()
 	dir := t.TempDir()
-	in := Input{Title: "operations", Disruptions: []advisor.Named[*result.Disruption]{{Path: "restart.json", Doc: fixtureDisruption()}},
-		Drains: []advisor.Named[*result.Drain]{{Path: "drain.json", Doc: fixtureDrain()}}}
 	path, err := Write(dir, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := os.ReadFile(path)
-	page := html.UnescapeString(string(raw))
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md, err = os.ReadFile(filepath.Join(dir, "report.md")); err != nil {
+		t.Fatal(err)
+	}
+	return html.UnescapeString(string(raw)), md, path
+}
+
+func TestDisruptionReport(t *testing.T) {
+	in := Input{Title: "operations", Disruptions: []advisor.Named[*result.Disruption]{{Path: "restart.json", Doc: fixtureDisruption()}},
+		Drains: []advisor.Named[*result.Drain]{{Path: "drain.json", Doc: fixtureDrain()}}}
+	page, md, path := writtenReport(t, in)
 	for _, want := range []string{
 		`<h2 id="disruption-1">Disruption: broker-restart of broker 2 (restart.json)</h2>`,
 		`<tr><th>peak p99 after the start</th><td>producer 245.00 ms (+240.00 ms over the baseline)`,
@@ -427,7 +440,6 @@ func TestDisruptionReport(t *testing.T) {
 			t.Errorf("report lacks %s", want)
 		}
 	}
-	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	if !bytes.Contains(md, []byte("](charts/disruption-restart-json.png)")) || !bytes.Contains(md, []byte("| recovered | yes, 11.0 s after the operation started |")) {
 		t.Errorf("markdown report:\n%s", md)
 	}
@@ -470,13 +482,7 @@ func fixtureDrainSweep() *result.DrainSweep {
 // fastest point, draws a bar per point and lists every point's figures,
 // in HTML (checked in Chromium) and in Markdown.
 func TestDrainSweepReport(t *testing.T) {
-	dir := t.TempDir()
-	path, err := Write(dir, Input{Title: "drain sweep", DrainSweeps: []advisor.Named[*result.DrainSweep]{{Path: "ds.json", Doc: fixtureDrainSweep()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, _ := os.ReadFile(path)
-	page := html.UnescapeString(string(raw))
+	page, md, path := writtenReport(t, Input{Title: "drain sweep", DrainSweeps: []advisor.Named[*result.DrainSweep]{{Path: "ds.json", Doc: fixtureDrainSweep()}}})
 	for _, want := range []string{
 		`<h2 id="drain-sweep-1">Drain sweep (ds.json)</h2>`,
 		`<tr><th>varied</th><td>max.poll.records = 50, 2000 (2 points, one after another, each on its own topic)</td></tr>`,
@@ -492,7 +498,6 @@ func TestDrainSweepReport(t *testing.T) {
 			t.Errorf("report lacks %s", want)
 		}
 	}
-	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	if !bytes.Contains(md, []byte("](charts/drain-sweep-ds-json.png)")) || !bytes.Contains(md, []byte("| #2 | max.poll.records=2000 | 6.00 | 6144 | 6344 | 1.5 s | 0 | 0 | 0 |")) {
 		t.Errorf("markdown report:\n%s", md)
 	}
