@@ -18,10 +18,10 @@ import (
 // the client accepts the record (which is also the next record's "now"),
 // and the acknowledgement's accounting (the response's clock reading, the
 // latency histograms, counters, the interval series, the unavailability
-// windows, taken per batch under the producer's lock). Records are
-// acknowledged in responses of one batch of hotBatch records, one
-// partition each, as the client calls promises: the smallest batches a
-// run at the client's ceiling sees, and a response holds one batch when one partition
+// windows, under the producer's lock). Records are acknowledged in
+// responses of one batch of hotBatch records, one partition each, as the
+// client calls promises: the smallest batches a run at the client's
+// ceiling sees, and a response holds one batch when one partition
 // is written at a time (sticky partitioning).
 //
 // "with-clock" reads the system clock, as a run does. "accounting"

@@ -149,20 +149,17 @@ func newStats() stats {
 }
 
 // producerState is one producer client's accounting. kgo runs one client's
-// promises one at a time, so the promise side owns gaps, acks (and the
-// pool's return side) without a lock; what the interval reporter reads is
-// under mu, which the promise takes once per acknowledged run (flushAcks)
-// and the reporter once per tick.
+// promises one at a time, so the promise side owns gaps (and the pool's
+// return side) without a lock; what the interval reporter reads is under
+// mu, which only the promise and the reporter's tick take.
 type producerState struct {
 	pool pendingPool
 	ack  ackClock
-	// The promise side's: gaps, the acknowledgement time and partition of
-	// the last record it fed gaps with, and the records not yet accounted
-	// under mu.
+	// The promise side's: gaps, and the acknowledgement time and partition
+	// of the last record it fed gaps with.
 	gaps     ackGaps
 	seenAt   int64
 	seenPart int32
-	acks     ackRun
 
 	mu         sync.Mutex
 	main, warm stats
@@ -174,53 +171,6 @@ type producerState struct {
 	ivErrors       int64
 	ivMain, ivWarm latencies
 	firstMain      int64 // Clock ns of the first measured record's intended time
-}
-
-// ackRunLen is the most acknowledged records the promise side holds
-// before it accounts them under the producer's lock.
-const ackRunLen = 64
-
-// ackRun is the promise side's acknowledged records of one run (one
-// acknowledgement reading, one partition, one phase: the records of one
-// batch) that are not yet accounted under the producer's lock, so the lock
-// is taken once per batch rather than once per record. A run is accounted
-// when the next one starts, so the interval reporter sees a batch when the
-// next acknowledgement comes; the send loop accounts the last one after
-// the client flushed (flushAcks).
-type ackRun struct {
-	n                 int
-	warm              bool
-	at                int64 // Clock ns of the run's acknowledgement
-	bytes             int64
-	service, intended [ackRunLen]int64
-}
-
-// flushAcks accounts the promise side's held records under ps.mu. Only
-// the promise side calls it, or the send loop once the client has no
-// record left (kgo's Flush orders it after every promise).
-func (ps *producerState) flushAcks() {
-	a := &ps.acks
-	if a.n == 0 {
-		return
-	}
-	ps.mu.Lock()
-	st, iv := &ps.main, &ps.ivMain
-	if a.warm {
-		st, iv = &ps.warm, &ps.ivWarm
-	}
-	for i := range a.n {
-		if a.service[i] == a.intended[i] {
-			iv.both.Record(time.Duration(a.service[i]))
-			continue
-		}
-		iv.service.Record(time.Duration(a.service[i]))
-		iv.intended.Record(time.Duration(a.intended[i]))
-	}
-	st.lastAck = a.at
-	st.bytes += a.bytes
-	ps.ivBytes += a.bytes
-	ps.mu.Unlock()
-	a.n, a.bytes = 0, 0
 }
 
 // latencies are one phase's latencies since the last interval: intended
@@ -540,7 +490,6 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		}
 		if txn && now-txnStart >= int64(cfg.TransactionInterval) {
 			if err := r.commit(ctx, prodCtx, cl); err != nil {
-				ps.flushAcks() // commit fails only after the client flushed
 				return err
 			}
 			txnStart = r.clock.Now()
@@ -568,7 +517,6 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 	if err := cl.Flush(prodCtx); err != nil {
 		_ = cl.AbortBufferedRecords(context.Background())
 	}
-	ps.flushAcks() // every promise has run
 	if txn {
 		commit := kgo.TryCommit
 		if ctx.Err() != nil {
@@ -626,19 +574,25 @@ func (r *produceRun) onAck(rec *kgo.Record, err error) {
 	}
 	accepted := p.acceptedAt()
 	if now != ps.seenAt || rec.Partition != ps.seenPart {
-		ps.flushAcks()
 		ps.seenAt, ps.seenPart = now, rec.Partition
 		ps.gaps.observe(rec.Partition, now, accepted)
 		r.gaps.observe(now, accepted)
 	}
-	a := &ps.acks
-	if a.n == ackRunLen || a.n > 0 && a.warm != p.warm {
-		ps.flushAcks()
+	ps.mu.Lock()
+	st, iv := &ps.main, &ps.ivMain
+	if p.warm {
+		st, iv = &ps.warm, &ps.ivWarm
 	}
-	a.service[a.n], a.intended[a.n] = now-accepted, now-p.intended
-	a.warm, a.at = p.warm, now
-	a.bytes += int64(p.size)
-	a.n++
+	if accepted == p.intended {
+		iv.both.Record(time.Duration(now - accepted))
+	} else {
+		iv.service.Record(time.Duration(now - accepted))
+		iv.intended.Record(time.Duration(now - p.intended))
+	}
+	st.lastAck = now
+	st.bytes += int64(p.size)
+	ps.ivBytes += int64(p.size)
+	ps.mu.Unlock()
 	if r.cfg.Acks != nil {
 		r.auditAck(rec, p)
 	}
