@@ -318,6 +318,13 @@ type Metrics struct {
 	// HostCPUBusy is the busy share of the whole host's CPU time (every
 	// core, every process) over the window; 0 when unknown.
 	HostCPUBusy float64 `json:"host_cpu_busy,omitempty"`
+	// ClientCPUWaitP99Ms is the 99th percentile of how long the ktune
+	// process's runnable goroutines waited for a CPU over the window, in
+	// milliseconds (Go's /sched/latencies, a bucket's lower bound): long
+	// waits say the client was short of CPU, whether its GOMAXPROCS, a
+	// container's CPU quota or a busy or slow host held it back. A merged
+	// document holds the largest of its workers'.
+	ClientCPUWaitP99Ms float64 `json:"client_cpu_wait_p99_ms,omitempty"`
 }
 
 // GiB is 2^30 bytes.

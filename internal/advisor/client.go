@@ -15,6 +15,11 @@ const (
 	clientCoresShare = 0.8
 	// hostBusyShare: the whole host's CPUs were at least this busy.
 	hostBusyShare = 0.9
+	// clientCPUWaitMs: the 99th percentile of how long ktune's runnable
+	// goroutines waited for a CPU reached Go's scheduling time slice
+	// (10 ms): goroutines regularly queued a whole slice behind others.
+	// Paced runs with CPU to spare wait well under 1 ms.
+	clientCPUWaitMs = 10
 	// bufferFullShare: a producer's buffer had no room for this share of
 	// a window at a set rate (unpaced runs fill it by design).
 	bufferFullShare = 0.5
@@ -32,6 +37,9 @@ func clientBound(d *result.Document) string {
 	if used := m.ClientCores(); cores > 0 && used >= clientCoresShare*float64(cores) {
 		why = append(why, fmt.Sprintf("ktune used %.2f of the %d cores it could use (%.0f%%; %.3f CPU s over %.2f s)", used, cores, math.Min(100, used/float64(cores)*100), m.ClientCPUS, m.ElapsedS))
 	}
+	if m.ClientCPUWaitP99Ms >= clientCPUWaitMs {
+		why = append(why, fmt.Sprintf("ktune's goroutines waited %.0f ms or more for a CPU (p99)", m.ClientCPUWaitP99Ms))
+	}
 	if m.HostCPUBusy >= hostBusyShare {
 		why = append(why, fmt.Sprintf("the host's CPUs were %.0f%% busy", m.HostCPUBusy*100))
 	}
@@ -42,7 +50,7 @@ func clientBound(d *result.Document) string {
 }
 
 // ClientBottleneck warns when the load generator ran out of CPU (its own
-// cores, or a busy host) or kept its producer buffer full during a paced
+// cores, waits for a CPU, or a busy host) or kept its producer buffer full during a paced
 // run: then the figures measure ktune's host, not Kafka. Nil when no run
 // shows it.
 func ClientBottleneck(results []Named[*result.Document], sweeps []Named[*result.Sweep]) *Finding {
@@ -78,6 +86,6 @@ func ClientBottleneck(results []Named[*result.Document], sweeps []Named[*result.
 		Rationale:      "when the load generator runs out of CPU, or its buffer stays full at a set rate, the throughput and latency figures measure ktune's host, not Kafka",
 		Evidence:       ev,
 		Recommendation: "give ktune more cores or a quieter host, or spread the load over several client machines (--workers); then re-run. On the embedded cluster the broker shares ktune's process and cores",
-		Source:         "ktune: getrusage CPU time and /proc/stat over each measured window; producer buffer sampled every 10 ms",
+		Source:         "ktune: getrusage CPU time, Go's /sched/latencies and /proc/stat over each measured window; producer buffer sampled every 10 ms",
 	}
 }

@@ -21,6 +21,10 @@ func TestClientBoundCriteria(t *testing.T) {
 		d.Workload.Rate = rate
 		return d
 	}
+	waited := func(d *result.Document, p99ms float64) *result.Document {
+		d.Metrics.ClientCPUWaitP99Ms = p99ms
+		return d
+	}
 	for _, tc := range []struct {
 		name string
 		doc  *result.Document
@@ -30,6 +34,8 @@ func TestClientBoundCriteria(t *testing.T) {
 		{"just under the cores share", run(15.9, 10, 0.5, 0, 0), ""},
 		{"cores of GOMAXPROCS, not of the host", run(16, 10, 0.5, 0, 0), "ktune used 1.60 of the 2 cores it could use (80%"},
 		{"busy host", run(1, 10, 0.95, 0, 0), "the host's CPUs were 95% busy"},
+		{"short waits for a CPU", waited(run(1, 10, 0.3, 0, 0), 9.9), ""},
+		{"long waits for a CPU", waited(run(1, 10, 0.3, 0, 0), 16.8), "ktune's goroutines waited 17 ms or more for a CPU (p99)"},
 		{"full buffer unpaced is by design", run(1, 10, 0.3, 0.9, 0), ""},
 		{"full buffer at a set rate", run(1, 10, 0.3, 0.6, 5000), "buffer (buffer.memory) was full 60% of the window at 5000 records/s"},
 	} {
@@ -95,7 +101,7 @@ func TestClientBottleneckOnTinyBudget(t *testing.T) {
 		}
 	}
 	if got == nil {
-		t.Fatalf("no client-bottleneck finding: client %.3f CPU s over %.3f s, host busy %.2f", doc.Metrics.ClientCPUS, doc.Metrics.ElapsedS, doc.Metrics.HostCPUBusy)
+		t.Fatalf("no client-bottleneck finding: client %.3f CPU s over %.3f s, CPU wait p99 %v ms, host busy %.2f", doc.Metrics.ClientCPUS, doc.Metrics.ElapsedS, doc.Metrics.ClientCPUWaitP99Ms, doc.Metrics.HostCPUBusy)
 	}
 	t.Logf("client %.2f cores busy, host %.0f%% busy; evidence: %s", doc.Metrics.ClientCores(), doc.Metrics.HostCPUBusy*100, got.Evidence)
 }

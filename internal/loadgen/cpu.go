@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"math"
+	"runtime/metrics"
 	"sync"
 	"time"
 
@@ -17,11 +18,21 @@ type cpuMark struct {
 	procOK    bool
 	busy, all float64 // host CPU seconds, every core
 	hostOK    bool
+	// waits is the process's goroutine scheduling latencies so far.
+	waits *metrics.Float64Histogram
 }
+
+// schedLatencies is the runtime metric of how long goroutines waited,
+// runnable, before they ran.
+const schedLatencies = "/sched/latencies:seconds"
 
 func markCPU() cpuMark {
 	var m cpuMark
 	m.proc, m.procOK = processCPU()
+	s := []metrics.Sample{{Name: schedLatencies}}
+	if metrics.Read(s); s[0].Value.Kind() == metrics.KindFloat64Histogram {
+		m.waits = s[0].Value.Float64Histogram()
+	}
 	if t, err := cpu.Times(false); err == nil && len(t) == 1 {
 		idle := t[0].Idle + t[0].Iowait
 		m.all = t[0].User + t[0].System + t[0].Nice + t[0].Irq + t[0].Softirq + t[0].Steal + idle
@@ -32,14 +43,42 @@ func markCPU() cpuMark {
 }
 
 // setClientCPU records in m the CPU used between two marks: the process's
-// own (client_cpu_s, per GiB) and the host's busy share.
+// own (client_cpu_s, per GiB), how long its goroutines waited for a CPU
+// and the host's busy share.
 func setClientCPU(m *result.Metrics, from, to cpuMark) {
 	if from.procOK && to.procOK {
 		m.SetClientCPU((to.proc - from.proc).Seconds())
 	}
+	if p99, ok := waitQuantile(from.waits, to.waits, 0.99); ok {
+		m.ClientCPUWaitP99Ms = result.Round(p99 * 1e3)
+	}
 	if from.hostOK && to.hostOK && to.all > from.all {
 		m.HostCPUBusy = result.Round(math.Min(1, math.Max(0, (to.busy-from.busy)/(to.all-from.all))))
 	}
+}
+
+// waitQuantile is the q quantile, in seconds, of the scheduling latencies
+// recorded between two reads of the runtime's histogram: the lower bound
+// of the bucket it falls in. False when nothing was recorded.
+func waitQuantile(from, to *metrics.Float64Histogram, q float64) (float64, bool) {
+	if from == nil || to == nil || len(from.Counts) != len(to.Counts) {
+		return 0, false
+	}
+	var n uint64
+	for i, c := range to.Counts {
+		n += c - from.Counts[i]
+	}
+	if n == 0 {
+		return 0, false
+	}
+	rank := uint64(math.Ceil(q * float64(n)))
+	var seen uint64
+	for i, c := range to.Counts {
+		if seen += c - from.Counts[i]; seen >= rank {
+			return math.Max(0, to.Buckets[i]), true
+		}
+	}
+	return 0, false
 }
 
 // windowWatch follows a produce run from outside the per-record path: it

@@ -293,6 +293,9 @@ func checkClientCPU(t *testing.T, name string, doc *result.Document) {
 	if doc.Host.GoMaxProcs < 1 {
 		t.Errorf("%s: gomaxprocs not recorded", name)
 	}
+	if run := doc.End.Sub(doc.Start).Seconds() * 1e3; m.ClientCPUWaitP99Ms < 0 || m.ClientCPUWaitP99Ms > run {
+		t.Errorf("%s: client_cpu_wait_p99_ms = %v, want in [0, %.0f]", name, m.ClientCPUWaitP99Ms, run)
+	}
 }
 
 // batchTotals sums what franz-go's HookProduceBatchWritten reports.

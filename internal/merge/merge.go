@@ -224,6 +224,9 @@ func metrics(docs []*result.Document, start time.Time, window func(*result.Docum
 		out.Bytes += m.Bytes
 		out.ErrorsTotal += m.ErrorsTotal
 		cpu += m.ClientCPUS // every worker's own process, summed
+		// The most CPU-starved worker's waits: one starved worker is enough
+		// to make the merged figures measure the load machines.
+		out.ClientCPUWaitP99Ms = math.Max(out.ClientCPUWaitP99Ms, m.ClientCPUWaitP99Ms)
 		for k, v := range m.Errors {
 			if out.Errors == nil {
 				out.Errors = map[string]int64{}

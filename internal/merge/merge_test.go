@@ -25,6 +25,7 @@ func workerDoc(t *testing.T, id, workers int, samples []time.Duration, offset ti
 	m := &d.Metrics
 	m.Records, m.Bytes, m.ElapsedS = int64(len(samples)), int64(len(samples))*100, 3+float64(id)/10
 	m.Errors, m.ErrorsTotal = map[string]int64{"timeout": int64(id)}, int64(id)
+	m.ClientCPUS, m.ClientCPUWaitP99Ms = 1, []float64{0.5, 12, 3}[id%3]
 	all := hist.New()
 	for _, s := range samples {
 		all.Record(s)
@@ -99,6 +100,9 @@ func TestMergeIsExact(t *testing.T) {
 	m := out.Metrics
 	if m.Records != 9000 || m.Bytes != 900000 || m.ErrorsTotal != 3 || m.Errors["timeout"] != 3 {
 		t.Errorf("sums: records %d bytes %d errors %d %v", m.Records, m.Bytes, m.ErrorsTotal, m.Errors)
+	}
+	if m.ClientCPUS != 3 || m.ClientCPUWaitP99Ms != 12 {
+		t.Errorf("client CPU %v s, wait p99 %v ms; want every worker's CPU summed, the longest wait", m.ClientCPUS, m.ClientCPUWaitP99Ms)
 	}
 	if m.ElapsedS != 3.2 || m.RecordsPerSec != 2812.5 {
 		t.Errorf("elapsed %v rate %v, want the longest window 3.2 s and 9000/3.2", m.ElapsedS, m.RecordsPerSec)

@@ -137,7 +137,7 @@ func buildVerdict(in Input) verdict {
 	}
 	if bound != nil {
 		runs, _, _ := strings.Cut(bound.Evidence, ":")
-		v.Caution = "The client may have set the pace in " + runs + " (its CPU, the host's, or a full producer buffer): those figures measure ktune's host, not Kafka. See the client-bottleneck finding."
+		v.Caution = "The client may have set the pace in " + runs + " (its CPU, its waits for a CPU, the host's, or a full producer buffer): those figures measure ktune's host, not Kafka. See the client-bottleneck finding."
 	}
 	if a := in.Advice; a != nil {
 		v.Sizing = fmt.Sprintf("%d brokers", a.Sizing.Brokers)
