@@ -182,8 +182,12 @@ type latencies struct{ intended, service, both *hist.Histogram }
 func newLatencies() latencies { return latencies{hist.New(), hist.New(), hist.New()} }
 
 // settle moves both into intended and service; the caller holds the
-// producer's lock.
+// producer's lock. An empty both (as when foldInterval follows
+// snapshotInterval) costs nothing.
 func (l latencies) settle() {
+	if l.both.Count() == 0 {
+		return
+	}
 	l.intended.Merge(l.both)
 	l.service.Merge(l.both)
 	l.both.Reset()
