@@ -24,7 +24,7 @@ func TestTuneEmbedded(t *testing.T) {
 	dir := t.TempDir()
 	var stages []string
 	began := time.Now()
-	sum, err := Run(context.Background(), conn, Config{Dir: dir, Budget: 150 * time.Second, Stage: func(i, n int, name string) { stages = append(stages, name) },
+	sum, err := Run(context.Background(), conn, Config{Dir: dir, Stage: func(i, n int, name string) { stages = append(stages, name) },
 		Version: "v-test", CommandLine: []string{"ktune", "tune"}})
 	if err != nil {
 		t.Fatal(err)

@@ -163,16 +163,14 @@ func TestProviderDeleteStopsProcess(t *testing.T) {
 		t.Fatalf("status %v, %v; want Running", st, err)
 	}
 	pod.DeletionGracePeriodSeconds = ptr(int64(5))
-	start := time.Now()
 	if err := p.DeletePod(context.Background(), pod); err != nil {
 		t.Fatal(err)
 	}
 	got := <-final
-	// sleep dies of SIGTERM: 128+15, well before the grace period.
+	// sleep dies of SIGTERM (128+15), not of the SIGKILL that would end
+	// the grace period (137): the exit code, not a wall-clock bound, says
+	// SIGTERM stopped it.
 	if ts := got.Status.ContainerStatuses[0].State.Terminated; ts == nil || ts.ExitCode != 143 {
 		t.Fatalf("terminated %+v, want exit code 143", got.Status.ContainerStatuses[0].State)
-	}
-	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("delete took %v: SIGTERM did not stop the process", d)
 	}
 }
