@@ -281,8 +281,9 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 	// the waiting record's send, so the loss's windows start a little
 	// before the kill (a batch already in flight to the dying broker), and
 	// a partition that was already waiting (a busy machine) folds that
-	// wait into its window. No window may end before the kill: the fresh
-	// topic's start-up is not unavailability.
+	// wait into its window. No partition's window may end before the
+	// kill: the fresh topic's start-up is not unavailability. (A pause of
+	// this host holds the whole producer: such windows are logged.)
 	stop := time.Unix(0, stopAt.Load()).Sub(doc.Start).Seconds()
 	const early = 0.5
 	u := p.Unavailability
@@ -294,6 +295,8 @@ func TestBrokerLossUnderLoad(t *testing.T) {
 	for _, w := range u.Windows {
 		end := w.StartS + w.LengthMs/1000
 		switch {
+		case end < stop && (w.Partition == result.AllPartitions || testkit.InHostPause(u, w, 0.2)):
+			t.Logf("this host paused the client before the broker died (%.2f s): partition %d from %.2f s for %.0f ms", stop, w.Partition, w.StartS, w.LengthMs)
 		case end < stop:
 			t.Errorf("a window that ended before the broker died (%.2f s): partition %d from %.2f s for %.0f ms", stop, w.Partition, w.StartS, w.LengthMs)
 		case w.StartS >= stop-early && w.LengthMs >= 300:

@@ -140,20 +140,10 @@ func TestStallIsAnUnavailabilityWindow(t *testing.T) {
 	// A pause of this host (not of the broker) is a window of the whole
 	// producer too, and the partitions' windows lie within it; a partition's
 	// window with no such cover (the topic's start-up, say) is wrong.
-	var pauses []result.UnavailableWindow
 	for _, w := range u.Windows {
 		if w.Partition == result.AllPartitions && !atStall(w) {
 			t.Logf("this host paused the client: %+v", w)
-			pauses = append(pauses, w)
 		}
-	}
-	covered := func(w result.UnavailableWindow) bool {
-		for _, p := range pauses {
-			if w.StartS >= p.StartS-0.2 && w.StartS+w.LengthMs/1e3 <= p.StartS+p.LengthMs/1e3+0.2 {
-				return true
-			}
-		}
-		return false
 	}
 	var whole int
 	for _, w := range u.Windows {
@@ -163,7 +153,7 @@ func TestStallIsAnUnavailabilityWindow(t *testing.T) {
 			if w.LengthMs < 0.8*float64(stall.Milliseconds()) || w.LengthMs > 3*float64(stall.Milliseconds()) {
 				t.Errorf("whole-producer window of %.0f ms for a %s stall", w.LengthMs, stall)
 			}
-		case !atStall(w) && w.Partition != result.AllPartitions && !covered(w):
+		case !atStall(w) && w.Partition != result.AllPartitions && !testkit.InHostPause(u, w, 0.2):
 			t.Errorf("window away from the stall at %.2f s: %+v", at, w)
 		}
 	}
