@@ -316,6 +316,41 @@ func TestJoinRefuses(t *testing.T) {
 	})
 }
 
+// TestJoinTimeoutCountsOwnJoin times a join out before the worker has read
+// anything back from the control topic (the broker holds every fetch): its
+// own join was acknowledged, so the error counts it and names only the
+// others missing, however slowly the topic reads back.
+func TestJoinTimeoutCountsOwnJoin(t *testing.T) {
+	conn := testkit.Embedded(t, 1)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // before the cluster closes
+	conn.Fake.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
+		conn.Fake.KeepControl()
+		conn.Fake.SleepControl(func() { <-release })
+		return nil, nil, false
+	})
+	sp := specs("unread", 3, 300*time.Millisecond)
+	_, _, errs := joinAll(t, conn, sp[1:2], []string{"d"})
+	err := errs[0]
+	for _, want := range []string{
+		`only 1 of 3 workers joined run "unread" within 300ms; missing worker ids: 0, 2 (start them`,
+		`this worker had not read its own join back from control topic "__ktune_control" yet`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v\nwant %q", err, want)
+		}
+	}
+
+	// Every other id read, its own join not: nothing is missing, the
+	// reading was too slow.
+	c := &Control{spec: sp[1]}
+	c.spec.ControlTopic = DefaultControlTopic
+	err = c.joinTimedOut(map[int]message{0: {}, 2: {}}, false)
+	if want := `every worker id of run "unread" joined, but this worker had not read its own join back from control topic "__ktune_control" within 300ms`; !strings.Contains(err.Error(), want) {
+		t.Errorf("%v\nwant %q", err, want)
+	}
+}
+
 // TestTransactionalWorkersDoNotFence runs two workers of a transactional
 // run side by side, one producer each (the default): each must use a
 // transactional.id of its own, or the second fences the first.
