@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -164,8 +165,7 @@ func (c *Control) awaitStart(ctx context.Context) (time.Time, error) {
 		fs := c.cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return time.Time{}, fmt.Errorf("only %d of %d workers joined run %q within %s; missing worker ids: %s (start them with the same --run-id, --brokers and --control-topic)",
-					len(joined), c.spec.Workers, c.spec.RunID, c.spec.JoinTimeout, missingIDs(c.spec.Workers, joined))
+				return time.Time{}, c.joinTimedOut(joined, seenOwn)
 			}
 			return time.Time{}, err
 		}
@@ -219,6 +219,27 @@ func (c *Control) awaitStart(ctx context.Context) (time.Time, error) {
 			}
 		}
 	}
+}
+
+// joinTimedOut explains a join that timed out with joined read from the
+// control topic. This worker's own join counts even when the reading has
+// not reached it yet: the broker acknowledged it, so this worker's id is
+// not missing, and a control topic that reads back slowly must not name
+// it so. Not having read its own join back also means later joins may be
+// unread, which the error says.
+func (c *Control) joinTimedOut(joined map[int]message, seenOwn bool) error {
+	have := maps.Clone(joined)
+	have[c.spec.ID] = message{}
+	slow := fmt.Sprintf("this worker had not read its own join back from control topic %q", c.spec.ControlTopic)
+	if !seenOwn && len(have) == c.spec.Workers {
+		return fmt.Errorf("every worker id of run %q joined, but %s within %s: raise --join-timeout if the topic is slow to read", c.spec.RunID, slow, c.spec.JoinTimeout)
+	}
+	err := fmt.Errorf("only %d of %d workers joined run %q within %s; missing worker ids: %s (start them with the same --run-id, --brokers and --control-topic)",
+		len(have), c.spec.Workers, c.spec.RunID, c.spec.JoinTimeout, missingIDs(c.spec.Workers, have))
+	if !seenOwn {
+		err = fmt.Errorf("%w; %s yet, so later joins may be unread: raise --join-timeout if the topic is slow to read", err, slow)
+	}
+	return err
 }
 
 // Publish writes this worker's result document to the control topic, for
