@@ -349,8 +349,26 @@ func (c *Collected) Reasons() []string {
 	return out
 }
 
+// failed reports whether a run has failed for good: a worker aborted and
+// every worker that joined has published its result or aborted.
+func failed(joined map[int]bool, docs map[int]*result.Document, aborted map[int]string) bool {
+	if len(aborted) == 0 {
+		return false
+	}
+	for id := range joined {
+		if _, ok := docs[id]; !ok {
+			if _, ok := aborted[id]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Collect reads the results of run runID from the control topic until
-// every worker's result is there or wait has passed. workers is the run's
+// every worker's result is there, the run has failed (a worker aborted and
+// every worker that joined has published or aborted: one that never joined
+// cannot join a run whose workers gave up), or wait has passed. workers is the run's
 // worker count (0: learn it from the run's messages). A control topic that
 // does not exist yet is waited for too: a merge started beside its workers
 // (a Kubernetes Job) may look before the first worker created it. It is an
@@ -373,7 +391,7 @@ func Collect(ctx context.Context, conn *cluster.Conn, topic, runID string, worke
 	aborted := map[int]string{}
 	joined := map[int]bool{}
 	seen := false
-	for workers == 0 || len(docs)+len(aborted) < workers {
+	for (workers == 0 || len(docs)+len(aborted) < workers) && !failed(joined, docs, aborted) {
 		fs := cl.PollFetches(wctx)
 		if wctx.Err() != nil {
 			break

@@ -494,10 +494,10 @@ func TestValidateCollect(t *testing.T) {
 // TestCollectNamesMissingWorkers runs a three-worker run in which worker 2
 // never starts and workers 0 and 1 are stopped while they wait: the merge
 // must name each missing worker with what the control topic shows of it,
-// and wait for a control topic that no worker has created yet. Each step
-// waits for the event it needs, not for a time: the only timer is the
-// merge's wait, which ends it (worker 2 never joins) about ten seconds
-// after the steps' second or two.
+// wait for a control topic that no worker has created yet, and end once
+// both have aborted (the run has failed: worker 2 can no longer join it),
+// not at the end of its wait. Each step waits for the event it needs, not
+// for a time.
 func TestCollectNamesMissingWorkers(t *testing.T) {
 	conn := testkit.Embedded(t, 1)
 	const topic = "late-control"
@@ -525,8 +525,10 @@ func TestCollectNamesMissingWorkers(t *testing.T) {
 		err error
 	}
 	done := make(chan collected, 1)
+	const wait = 5 * time.Minute
+	began := time.Now()
 	go func() {
-		got, err := Collect(context.Background(), conn, topic, "partial", 0, 12*time.Second)
+		got, err := Collect(context.Background(), conn, topic, "partial", 0, wait)
 		done <- collected{got, err}
 	}()
 	select {
@@ -561,6 +563,9 @@ func TestCollectNamesMissingWorkers(t *testing.T) {
 	r := <-done
 	if r.err != nil {
 		t.Fatalf("collect: %v", r.err)
+	}
+	if took := time.Since(began); took >= wait {
+		t.Errorf("collect waited all of its %s though both workers that joined had aborted", took)
 	}
 	if r.got.Workers != 3 || !slices.Equal(r.got.Missing, []int{0, 1, 2}) {
 		t.Fatalf("workers %d, missing %v; want 3 and [0 1 2]", r.got.Workers, r.got.Missing)
@@ -605,6 +610,38 @@ func awaitJoins(t *testing.T, conn *cluster.Conn, topic, run string, n int) {
 			if m, ok := decode(it.Next(), run); ok && m.Type == typeJoin {
 				joined[m.Worker] = true
 			}
+		}
+	}
+}
+
+func TestRunFailed(t *testing.T) {
+	doc := &result.Document{}
+	for _, tc := range []struct {
+		name    string
+		joined  []int
+		docs    []int
+		aborted []int
+		want    bool
+	}{
+		{"nothing yet", nil, nil, nil, false},
+		{"results, no abort", []int{0, 1}, []int{0}, nil, false},
+		{"an abort, a joined worker still running", []int{0, 1}, nil, []int{0}, false},
+		{"an abort, the other joined worker published", []int{0, 1}, []int{1}, []int{0}, true},
+		{"every joined worker aborted, one never joined", []int{0, 1}, nil, []int{0, 1}, true},
+		{"an abort before its join was read", nil, nil, []int{2}, true},
+	} {
+		joined, docs, aborted := map[int]bool{}, map[int]*result.Document{}, map[int]string{}
+		for _, id := range tc.joined {
+			joined[id] = true
+		}
+		for _, id := range tc.docs {
+			docs[id] = doc
+		}
+		for _, id := range tc.aborted {
+			aborted[id] = "why"
+		}
+		if got := failed(joined, docs, aborted); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -66,7 +66,7 @@ are an error unless --partial.`,
 	fs.StringVar(&opts.runID, "run-id", "", "read the results of this run from the control topic")
 	fs.StringVar(&opts.controlTopic, "control-topic", worker.DefaultControlTopic, "the run's control topic")
 	fs.IntVar(&opts.workers, "workers", 0, "the run's worker count (default: from the workers' messages)")
-	fs.DurationVar(&opts.wait, "wait", 5*time.Minute, "with --run-id, how long to wait for every worker's result")
+	fs.DurationVar(&opts.wait, "wait", 5*time.Minute, "with --run-id, how long to wait for every worker's result (less once a worker aborted and every worker that joined has published or aborted)")
 	fs.BoolVar(&opts.partial, "partial", false, "merge what is there when workers are missing; the result is marked incomplete")
 	return cmd
 }
