@@ -61,7 +61,10 @@ type Setting struct {
 type Baseline struct {
 	StartS float64 `json:"start_s"`
 	EndS   float64 `json:"end_s"`
-	// ProducedPerSec and ConsumedPerSec are records/s.
+	// ProducedPerSec and ConsumedPerSec are records/s: the records
+	// acknowledged and read in the baseline's intervals over the time
+	// those intervals span (not the mean of their rates, which would
+	// weigh a stretched interval as much as a short one).
 	ProducedPerSec float64 `json:"produced_per_sec"`
 	ConsumedPerSec float64 `json:"consumed_per_sec"`
 	// Producer is the intended-time latency of acknowledgements, Consumer

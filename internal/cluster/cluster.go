@@ -114,7 +114,12 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	d := &guardedDialer{allowRemote: cfg.AllowRemote || c.Fake != nil, tls: cfg.TLS, timeout: cfg.ConnectTimeout}
 	c.opts = append([]kgo.Opt{kgo.SeedBrokers(c.seeds...), kgo.Dialer(d.DialContext)}, cfg.Opts...)
 
-	if err := c.check(ctx, cfg.ConnectTimeout); err != nil {
+	err := c.check(ctx, cfg.ConnectTimeout)
+	if err == nil && ctx.Err() != nil {
+		// The check beat ctx by a hair: ctx still ended the connecting.
+		err = c.explain(ctx, ctx.Err(), cfg.ConnectTimeout)
+	}
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -162,7 +167,9 @@ func (c *Conn) explain(ctx context.Context, err error, timeout time.Duration) er
 	addrs := strings.Join(c.seeds, ",")
 	switch {
 	case ctx.Err() != nil:
-		return fmt.Errorf("interrupted while connecting to %s", addrs)
+		// The caller's context ended (a deadline or an interruption):
+		// say which, so the command can tell a --timeout from Ctrl-C.
+		return fmt.Errorf("connecting to Kafka at %s: %w", addrs, ctx.Err())
 	case errors.Is(err, kerr.SaslAuthenticationFailed), errors.Is(err, kerr.IllegalSaslState), errors.Is(err, kerr.UnsupportedSaslMechanism):
 		return fmt.Errorf("authentication to %s failed: %v; check the user, the password (KTUNE_SASL_PASSWORD or --sasl-password-file) and the mechanism", addrs, err)
 	case errors.Is(err, kerr.ClusterAuthorizationFailed):

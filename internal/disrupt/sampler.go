@@ -40,6 +40,10 @@ type sampler struct {
 	lastAcked int64
 	lastIvRd  int64
 	firstRead time.Duration // when the first record was read, -1 before
+	// baseAcked and baseReads are the records acknowledged and read in
+	// the baseline's intervals, baseTime the time those intervals span.
+	baseAcked, baseReads int64
+	baseTime             time.Duration
 
 	onInterval func(result.PhaseInterval)
 
@@ -127,6 +131,9 @@ func (s *sampler) closeInterval(now time.Duration, acked, reads int64) {
 	case s.phase == phaseBaseline:
 		s.baseProd.Merge(ph)
 		s.baseCons.Merge(ch)
+		s.baseAcked += acked - s.lastAcked
+		s.baseReads += reads - s.lastIvRd
+		s.baseTime += now - s.lastIvAt
 		iv.AtBaseline = true
 	case s.base != nil:
 		prev := result.PhaseInterval{Lag: s.base.MaxLag}
@@ -148,24 +155,22 @@ func (s *sampler) setPhase(p string) float64 {
 }
 
 // fixBaseline ends the baseline phase: the baseline is what the
-// intervals of the phase measured.
+// intervals of the phase measured. Its rates are the records acknowledged
+// and read in those intervals over the time they span, not the mean of
+// their rates: an interval a stall stretched counts for its length, and a
+// catch-up burst after it for the records it holds.
 func (s *sampler) fixBaseline(from, to float64) result.Baseline {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := result.Baseline{StartS: from, EndS: to}
-	var n int
 	for _, iv := range s.ivs {
-		if iv.Phase != phaseBaseline {
-			continue
+		if iv.Phase == phaseBaseline {
+			b.MaxLag = max(b.MaxLag, iv.Lag)
 		}
-		n++
-		b.ProducedPerSec += iv.ProducedPerSec
-		b.ConsumedPerSec += iv.ConsumedPerSec
-		b.MaxLag = max(b.MaxLag, iv.Lag)
 	}
-	if n > 0 {
-		b.ProducedPerSec = result.Round(b.ProducedPerSec / float64(n))
-		b.ConsumedPerSec = result.Round(b.ConsumedPerSec / float64(n))
+	if dt := s.baseTime.Seconds(); dt > 0 {
+		b.ProducedPerSec = result.Round(float64(s.baseAcked) / dt)
+		b.ConsumedPerSec = result.Round(float64(s.baseReads) / dt)
 	}
 	b.Producer, b.Consumer = result.Summarize(s.baseProd), result.Summarize(s.baseCons)
 	b.LongestDeliveryGapMs = result.Round(float64(s.longest[phaseBaseline]) / 1e6)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/clientcfg"
@@ -51,7 +52,10 @@ type ConsumeConfig struct {
 	// Duration ends the run after this long (0: no time bound).
 	Duration time.Duration
 	// IdleTimeout ends the run when no record arrived for this long once
-	// the consumers were assigned their partitions. Default 10 s.
+	// the consumers were assigned their partitions: by the group, or with
+	// Assign when a consumer's first fetch is answered (its partitions'
+	// leaders and offsets found), not when it was created. Until then a
+	// consumer gets IdleTimeout plus 30 s. Default 10 s.
 	IdleTimeout time.Duration
 	// Consumers is the number of clients in the group. Default 1.
 	Consumers int
@@ -122,6 +126,10 @@ type consumerState struct {
 	rebalances     int64
 	created        int64
 	fatal          error
+	// fetched is when the first fetch response came, -1 before: with
+	// Assign, the start of the idle time. Atomic: the fetch hook sets it
+	// for every response, without taking mu.
+	fetched atomic.Int64
 }
 
 // consumeRun is one running consumer test.
@@ -230,6 +238,7 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 	}()
 	for i := range clients {
 		cs := &consumerState{e2e: hist.New(), ivHist: hist.New(), first: -1, assignedAt: -1}
+		cs.fetched.Store(-1)
 		r.states[i] = cs
 		cl, err := conn.NewClient(r.clientOpts(cs)...)
 		if err != nil {
@@ -268,7 +277,7 @@ func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 	if cfg.From == "earliest" {
 		start = kgo.NewOffset().AtStart()
 	}
-	opts = append(opts, kgo.ConsumeResetOffset(start), kgo.WithHooks(fetchHook{r}))
+	opts = append(opts, kgo.ConsumeResetOffset(start), kgo.WithHooks(fetchHook{r}, firstFetch{r.clock, cs}))
 	if cfg.Assign && len(cfg.AssignPartitions) > 0 {
 		parts := make(map[int32]kgo.Offset, len(cfg.AssignPartitions))
 		for _, p := range cfg.AssignPartitions {
@@ -360,8 +369,12 @@ func (r *consumeRun) done() bool {
 	return t > 0 && r.consumed.Load() >= t || r.auditDone()
 }
 
-// idle reports whether cs has seen nothing for IdleTimeout since it was
-// assigned partitions (or since the start, for direct assignment).
+// idle reports whether cs has seen nothing for IdleTimeout since its
+// last record or, before its first, since it got its partitions: when the
+// group assigned them, or for direct assignment when its first fetch was
+// answered. Finding the leaders and listing the offsets comes before that
+// and can outlast a short idle timeout on a busy host; it must not end
+// the run before a record could arrive.
 func (r *consumeRun) idle(cs *consumerState, now int64) bool {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
@@ -369,12 +382,13 @@ func (r *consumeRun) idle(cs *consumerState, now int64) bool {
 	if since < 0 || cs.first < 0 {
 		since = cs.assignedAt
 		if r.cfg.Assign {
-			since = cs.created
+			since = cs.fetched.Load()
 		}
 	}
 	if since < 0 {
-		// Not yet in the group: give the join the idle timeout plus a
-		// generous bound of its own.
+		// Not yet in the group, or no fetch answered yet: give the join
+		// (or the look-ups) the idle timeout plus a generous bound of its
+		// own.
 		return now-cs.created > int64(r.cfg.IdleTimeout)+int64(30*time.Second)
 	}
 	return now-since > int64(r.cfg.IdleTimeout)
@@ -549,6 +563,22 @@ func explainConsume(err error, topic, group string) error {
 		msg = fmt.Sprintf("consuming %q: %v", topic, err)
 	}
 	return errors.New(msg)
+}
+
+// firstFetch notes when a consumer's first fetch response was read: a
+// directly assigned consumer has its partitions from then on (kgo found
+// their leaders and listed their offsets before it fetched), so its idle
+// time counts from there.
+type firstFetch struct {
+	clock *Clock
+	cs    *consumerState
+}
+
+func (h firstFetch) OnBrokerRead(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
+	if key != kmsg.Fetch.Int16() || err != nil || h.cs.fetched.Load() >= 0 {
+		return
+	}
+	h.cs.fetched.CompareAndSwap(-1, h.clock.Now())
 }
 
 // fetchHook counts fetched batches and their sizes.

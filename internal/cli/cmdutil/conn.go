@@ -227,7 +227,9 @@ func (f *ConnFlags) prepare(stderr io.Writer, roles []clientcfg.Role) (*Session,
 
 // Open resolves the client properties for roles and connects. Under a
 // dry run (WithDryRun) it returns ErrDryRun once everything is validated,
-// before starting or contacting a cluster.
+// before starting or contacting a cluster. When ctx ends before the
+// connection is checked, the error is BeforeStart's: the --timeout (or
+// the interruption), naming the connection.
 func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientcfg.Role) (*Session, error) {
 	s, cfg, err := f.prepare(stderr, roles)
 	if err != nil {
@@ -241,7 +243,7 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	}
 	conn, err := cluster.Open(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, BeforeStart(ctx, err)
 	}
 	s.Conn = conn
 	return s, nil

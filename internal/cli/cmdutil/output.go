@@ -96,14 +96,13 @@ type Finished struct {
 // that ctx cut short the stop reason: timeout or interrupted), writes the
 // document atomically (--out, or ktune-results/<start>-<kind>.json), prints
 // the table or the JSON document to stdout, and returns the error to exit
-// with: nil (exit 0), an error (exit 1: a failure or a --timeout) or
-// ErrInterrupted (exit 130). A cut-short run keeps what it measured.
+// with: nil (exit 0), an error (exit 1: a failure, or a *StopError for a
+// --timeout) or ErrInterrupted (exit 130). A cut-short run keeps what it
+// measured; a run that ctx ended before it started (no document) ends
+// with BeforeStart's error.
 func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, f Finished) error {
 	if f.Doc == nil {
-		if f.RunErr == nil && ctx.Err() != nil {
-			return stopErr(ctx)
-		}
-		return f.RunErr
+		return BeforeStart(ctx, f.RunErr)
 	}
 	h := f.Doc.Head()
 	h.KtuneVersion = f.Version
@@ -138,7 +137,7 @@ func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, f Fi
 	}
 	switch {
 	case h.StopReason == result.StopTimeout:
-		return fmt.Errorf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)
+		return &StopError{Reason: result.StopTimeout, msg: fmt.Sprintf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)}
 	case f.RunErr != nil && h.StopReason != result.StopInterrupted:
 		return f.RunErr
 	case werr != nil:
@@ -174,13 +173,50 @@ func (o *OutputFlags) Path(doc result.Doc) string {
 	return o.path
 }
 
-// stopErr is the exit error for a run that ctx ended before it made a
-// document.
-func stopErr(ctx context.Context) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return errors.New("the run hit its --timeout before it could start")
+// StopError is the error of a command whose context stopped its run:
+// Reason is result.StopTimeout for --timeout (exit 1) or
+// result.StopInterrupted for Ctrl-C or SIGTERM (exit 130: it matches
+// ErrInterrupted).
+type StopError struct {
+	Reason result.StopReason
+	msg    string
+	cause  error
+}
+
+func (e *StopError) Error() string { return e.msg }
+
+// Unwrap returns the error the stopped step failed with, if any.
+func (e *StopError) Unwrap() error { return e.cause }
+
+// Is makes an interrupted run's error match ErrInterrupted.
+func (e *StopError) Is(target error) bool {
+	return target == ErrInterrupted && e.Reason == result.StopInterrupted
+}
+
+// BeforeStart is the error of a command that err (nil: none) ended before
+// its run started: connecting, creating the topic, joining the other
+// workers. When ctx was done by then, the run hit its --timeout (or was
+// interrupted) before it measured anything: that, a *StopError naming the
+// step err came from, is the error, not the step's own failure (a
+// connection "interrupted" by a deadline, a bare "context deadline
+// exceeded"). No document is written for such a run: there is nothing to
+// keep. Otherwise it returns err.
+func BeforeStart(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
 	}
-	return ErrInterrupted
+	var stop *StopError
+	if errors.As(err, &stop) {
+		return err
+	}
+	e := &StopError{Reason: result.StopTimeout, msg: "the run hit its --timeout before it started", cause: err}
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		e.Reason, e.msg = result.StopInterrupted, "interrupted before the run started"
+	}
+	if err != nil {
+		e.msg += ": " + err.Error()
+	}
+	return e
 }
 
 // DefaultPath is where a document is written when --out is not given:

@@ -51,7 +51,11 @@ func StampTopic(doc *result.Document, t cluster.Topic, spec cluster.TopicSpec) {
 // Load is the frame the load commands (produce, consume, e2e) share:
 // bound the run by --timeout, connect for Roles, make sure Topic is there,
 // let Prepare configure the run, run it alone or as one worker of a
-// distributed run, and finish its document.
+// distributed run, and finish its document. --timeout bounds all of it:
+// when it passes before the run started (connecting, creating the topic,
+// joining the workers), the command fails with BeforeStart's timeout error
+// and writes no document, whichever of those steps it cut; once the run
+// started, its document keeps what was measured.
 type Load struct {
 	Version string
 	Conn    *ConnFlags
@@ -77,11 +81,16 @@ func (l Load) Execute(cmd *cobra.Command) error {
 	defer s.Close()
 	t, err := s.Conn.EnsureTopic(ctx, l.Topic)
 	if err != nil {
-		return err
+		return BeforeStart(ctx, err)
 	}
 	digest, run, err := l.Prepare(s, t)
 	if err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		// The topic's last look-up may have beaten the deadline; a run
+		// started now would end at once and write an empty document.
+		return BeforeStart(ctx, nil)
 	}
 	doc, runErr := l.Workers.Run(ctx, cmd.ErrOrStderr(), s, l.Version, digest, func(startAt time.Time) (*result.Document, error) {
 		doc, err := run(ctx, startAt)

@@ -71,7 +71,7 @@ func (f *steadyFlags) open(cmd *cobra.Command) (*steady, error) {
 	}
 	if st.topic, err = st.s.Conn.EnsureTopic(st.ctx, spec); err != nil {
 		st.close()
-		return nil, err
+		return nil, cmdutil.BeforeStart(st.ctx, err)
 	}
 	st.workload.Consume.Topic, st.workload.Consume.Partitions = st.topic.Name, st.topic.Partitions
 	return st, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,13 +15,21 @@ import (
 
 func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	var errb bytes.Buffer
+	stdout, err = runContext(t, context.Background(), &errb, args...)
+	return stdout, errb.String(), err
+}
+
+// runContext runs ktune with args under ctx, its stderr going to stderr.
+func runContext(t *testing.T, ctx context.Context, stderr io.Writer, args ...string) (stdout string, err error) {
+	t.Helper()
 	cmd := NewCmd("test")
-	var out, errb bytes.Buffer
+	var out bytes.Buffer
 	cmd.SetOut(&out)
-	cmd.SetErr(&errb)
+	cmd.SetErr(stderr)
 	cmd.SetArgs(args)
-	err = cmd.ExecuteContext(context.Background())
-	return out.String(), errb.String(), err
+	err = cmd.ExecuteContext(ctx)
+	return out.String(), err
 }
 
 func TestProduceWritesResultAndSummary(t *testing.T) {
