@@ -195,24 +195,27 @@ func drainFigures(d *result.Drain, size int64) {
 		end = d.ResumeS + *d.TimeToCatchUpS
 	}
 	lagEnd := d.BacklogRecords
-	var consumed float64
-	var n int
-	for _, iv := range measured {
-		if !draining(d, iv) {
-			continue
+	// The consumed rate is the records read over the time the draining
+	// intervals span (each interval's rate weighted by its length), not
+	// the mean of their rates: an interval a stall stretched counts for
+	// its length.
+	var consumed, span, prev float64
+	for _, iv := range d.Intervals { // back to back, each ending at T
+		if draining(d, iv) {
+			lagEnd = iv.Lag
+			consumed += iv.ConsumedPerSec * (iv.T - prev)
+			span += iv.T - prev
 		}
-		lagEnd = iv.Lag
-		consumed += iv.ConsumedPerSec
-		n++
+		prev = iv.T
 	}
 	dt := end - d.ResumeS
-	if dt <= 0 || n == 0 {
+	if dt <= 0 || span <= 0 {
 		return
 	}
 	fell := d.BacklogRecords - lagEnd
 	d.DrainRecordsPerSec = result.Round(float64(fell) / dt)
 	d.DrainBytesPerSec = result.Round(float64(fell*size) / dt)
-	d.ConsumedPerSec = result.Round(consumed / float64(n))
+	d.ConsumedPerSec = result.Round(consumed / span)
 }
 
 // draining reports whether iv is one of the intervals the drain rate is

@@ -183,6 +183,21 @@ func TestDrainFiguresKeepTheCatchUpInterval(t *testing.T) {
 	}
 }
 
+// TestDrainConsumedRateWeighsIntervalsByLength: a stretched interval
+// counts for its length: 1000/s over 1 s and 4000/s over 0.25 s read 2000
+// records in 1.25 s, 1600/s (the mean of the rates would say 2500).
+func TestDrainConsumedRateWeighsIntervalsByLength(t *testing.T) {
+	d := &result.Drain{BacklogRecords: 2000, ResumeS: 0.5, Intervals: []result.PhaseInterval{
+		{T: 0.5, Phase: phaseDrain, Lag: 2000},
+		{T: 1.5, Phase: phaseCatchUp, ConsumedPerSec: 1000, Lag: 1000},
+		{T: 1.75, Phase: phaseCatchUp, ConsumedPerSec: 4000, Lag: 0},
+	}}
+	drainFigures(d, 100)
+	if d.ConsumedPerSec != 1600 || d.DrainRecordsPerSec != 1600 {
+		t.Errorf("consumed %v/s, drain %v/s; want 1600 and 1600", d.ConsumedPerSec, d.DrainRecordsPerSec)
+	}
+}
+
 func TestCoarse(t *testing.T) {
 	at := func(s float64) *result.Drain { return &result.Drain{TimeToCatchUpS: &s} }
 	if got := coarse(at(0.4), 250*time.Millisecond); got != "caught up in 0.40 s, less than 5 sampling intervals of 250ms: the time is known to within one interval, so its drain rate is a lower bound; a larger --backlog or a shorter --interval tells the points apart" {
