@@ -34,7 +34,8 @@ func kafkaMajor() int {
 
 // TestDisruptConsumerJoinKIP848 runs the same consumer-join with the
 // classic group protocol and with KIP-848's (group.protocol=consumer) side
-// by side: both report a rebalance with its stop time and member counts,
+// by side: both report a rebalance with its stop time (a stop under
+// classic; none may be measurable under KIP-848) and member counts,
 // record the protocol that ran, the broker lists the group under that
 // protocol, and the audit is clean.
 func TestDisruptConsumerJoinKIP848(t *testing.T) {
@@ -62,8 +63,16 @@ func TestDisruptConsumerJoinKIP848(t *testing.T) {
 		}
 		t.Logf("group.protocol=%s: stop %.0f ms (baseline gap %.0f ms), members %d -> %d, re-delivered %d; audit %d read, %d lost, %d duplicated, %d reordered",
 			protocol, rb.StopMs, d.Baseline.LongestDeliveryGapMs, rb.MembersBefore, rb.MembersAfter, rb.Redelivered, d.Audit.Read, d.Audit.Lost, d.Audit.Duplicated, d.Audit.Reordered)
-		if rb.GroupProtocol != protocol || rb.MembersBefore != 1 || rb.MembersAfter != 2 || rb.StopMs <= 0 {
+		if rb.GroupProtocol != protocol || rb.MembersBefore != 1 || rb.MembersAfter != 2 || rb.StopMs < 0 {
 			t.Errorf("%s: rebalance %+v", protocol, *rb)
+		}
+		// The classic protocol's eager range rebalance revokes every
+		// partition until the join completes: deliveries stop. Under
+		// KIP-848 the member that stays keeps fetching while the new one
+		// takes its share, so a stop shorter than the 10 ms sampling tick,
+		// 0, is the protocol working (one CI run measured 0).
+		if protocol == "classic" && rb.StopMs <= 0 {
+			t.Errorf("classic: no stop in deliveries measured: rebalance %+v", *rb)
 		}
 		if !d.Audit.Clean() || d.Audit.Read == 0 {
 			t.Errorf("%s: audit %+v", protocol, *d.Audit)

@@ -162,7 +162,8 @@ type Rebalance struct {
 	MembersBefore int    `json:"members_before"`
 	MembersAfter  int    `json:"members_after"`
 	// StopMs is the longest time after the change in which no member
-	// received a record.
+	// received a record, sampled every 10 ms: 0 when no sample passed
+	// without a delivery (as a KIP-848 join can).
 	StopMs float64 `json:"stop_ms"`
 	// Redelivered counts records delivered again after the change.
 	Redelivered int64 `json:"redelivered"`
