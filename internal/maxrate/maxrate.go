@@ -48,8 +48,22 @@ type Config struct {
 // Run searches for the highest rate whose p99 stays within the
 // objective and whose achieved rate keeps up, and confirms it over two more
 // windows. It always returns a single number with the evidence (each step);
-// 0 means no rate tried met the objective.
+// 0 means no rate tried met the objective. A search that ctx or an error
+// cut short returns its document as far as it got, ended (Complete false,
+// with the stop reason) and confirming nothing.
 func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, error) {
+	doc, err := run(ctx, conn, cfg)
+	if doc != nil && err != nil {
+		doc.RecordsPerSec, doc.MiBPerSec = 0, 0
+		doc.EndRuns(ctx.Err(), false)
+		if ctx.Err() == nil {
+			doc.StopReason, doc.Error = result.StopError, err.Error()
+		}
+	}
+	return doc, err
+}
+
+func run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, error) {
 	if cfg.P99 <= 0 {
 		return nil, errors.New("maxrate needs an objective, e.g. --slo p99=50ms")
 	}
@@ -201,8 +215,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 	if lastDoc != nil {
 		doc.Workload = lastDoc.Workload
 	}
-	doc.Complete = true
-	doc.End = time.Now()
+	doc.Done(result.StopDone)
 	return doc, nil
 }
 

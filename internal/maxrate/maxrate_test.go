@@ -103,3 +103,28 @@ func TestMaxRateFindsTheCapacity(t *testing.T) {
 		t.Errorf("the answer is not confirmed by the last two windows")
 	}
 }
+
+// An interrupted search confirms nothing: its document is ended (an end
+// time, cut short, interrupted) and its answer is none, whatever the
+// windows before the interruption did.
+func TestMaxRateInterruptedConfirmsNothing(t *testing.T) {
+	conn := testkit.Embedded(t, 1)
+	client, _ := clientcfg.Resolve(nil, clientcfg.Producer)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	doc, err := Run(ctx, conn, Config{
+		Produce: loadgen.ProduceConfig{Topic: "mr-int", Values: payload.ValueConfig{Size: 100}, Client: client, Interval: time.Hour},
+		P99:     time.Second, Window: 500 * time.Millisecond, Warmup: 100 * time.Millisecond, MaxSteps: 2, Partitions: 1,
+		// Ctrl-C as the first window ends.
+		OnStep: func(result.MaxRateStep) { cancel() },
+	})
+	if err == nil {
+		t.Fatal("an interrupted search returned no error")
+	}
+	if doc == nil {
+		t.Fatal("an interrupted search kept no document")
+	}
+	if doc.End.IsZero() || doc.Complete || doc.StopReason != result.StopInterrupted || doc.RecordsPerSec != 0 || len(doc.Steps) != 1 {
+		t.Errorf("end %v complete %v stop %q rate %v steps %d", doc.End, doc.Complete, doc.StopReason, doc.RecordsPerSec, len(doc.Steps))
+	}
+}

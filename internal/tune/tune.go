@@ -54,6 +54,8 @@ type Config struct {
 
 // Summary is what a tuning run produced.
 type Summary struct {
+	// Window is the length of each max-rate window.
+	Window  time.Duration
 	Report  string
 	Advice  *advisor.Advice
 	MaxRate *result.MaxRate
@@ -160,6 +162,13 @@ func (c *Config) Validate() error {
 }
 
 // Run runs every stage against conn.
+//
+// Ctrl-C or SIGTERM (ctx done) ends the run after the stage under way:
+// the documents measured so far are written as they are (cut short, with
+// their stop reason), no advice or report is made from them, and the
+// error says the run was interrupted. A budget does not end the run: each
+// measuring stage gets its share of what is left and is trimmed to it;
+// talking to the cluster, the advice and the report are not bounded by it.
 func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) {
 	if cfg.SLO == 0 {
 		cfg.SLO = 100 * time.Millisecond
@@ -175,13 +184,8 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		cfg.Logger.Info("fewer records per run, so that what each run writes is still kept when it is read back", "records", fit.records, "preset_records", p.records, "kept_bytes", conn.KeptBytes())
 		p = fit
 	}
-	if cfg.Budget > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Budget)
-		defer cancel()
-	}
 	began := time.Now()
-	sum := &Summary{}
+	sum := &Summary{Window: p.window}
 	save := func(name string, doc result.Doc) error {
 		path := filepath.Join(cfg.Dir, name)
 		sum.Files = append(sum.Files, path)
@@ -202,7 +206,21 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		if cfg.Budget <= 0 {
 			return 0
 		}
-		return time.Duration(float64(cfg.Budget-time.Since(began)) * part)
+		return max(time.Duration(float64(cfg.Budget-time.Since(began))*part), time.Second)
+	}
+	// bounded is ctx, with the stage's share of the budget as its deadline.
+	bounded := func(part float64) (context.Context, context.CancelFunc) {
+		if cfg.Budget <= 0 {
+			return context.WithCancel(ctx)
+		}
+		return context.WithTimeout(ctx, share(part))
+	}
+	// interrupted is the error that ends the run once ctx is done.
+	interrupted := func(during string) error {
+		if ctx.Err() == nil {
+			return nil
+		}
+		return fmt.Errorf("interrupted during the %s: %w; the documents measured so far are in %s, and no advice or report was made from them", during, context.Cause(ctx), cfg.Dir)
 	}
 	in := reports.Input{Title: "ktune tune report"}
 	// Without a stated rate the advice assumes 10 MB/s and says so.
@@ -217,6 +235,9 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 
 	stage(0)
 	pr, err := probe.Run(ctx, probe.Config{LogDirs: []string{cfg.Dir}, TestBytes: p.probeBytes, Budget: p.probeBudget, Logger: cfg.Logger})
+	if err := interrupted(stages[0]); err != nil {
+		return sum, err
+	}
 	if err != nil {
 		return sum, fmt.Errorf("probe: %w", err)
 	}
@@ -234,18 +255,27 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 	stage(1)
 	mrTopic := fmt.Sprintf("ktune-tune-mr-%d", time.Now().UnixNano()%1e9)
-	mr, err := maxrate.Run(ctx, conn, maxrate.Config{
+	mctx, mcancel := bounded(0.25)
+	mr, err := maxrate.Run(mctx, conn, maxrate.Config{
 		Produce: loadgen.ProduceConfig{Topic: mrTopic, Values: payload.ValueConfig{Size: tuneRecordSize}, Client: prod, Logger: cfg.Logger},
 		P99:     cfg.SLO, Window: p.window, Warmup: p.window / 4, MaxSteps: p.steps, Partitions: cluster.DefaultPartitions,
 	})
+	trimmed := err != nil && ctx.Err() == nil && errors.Is(mctx.Err(), context.DeadlineExceeded)
+	mcancel()
 	if mr != nil {
+		if trimmed {
+			mr.StopReason, mr.Error = result.StopTrimmed, "trimmed to tune's --budget"
+		}
 		if err := save("maxrate.json", mr); err != nil {
 			return sum, err
 		}
 		sum.MaxRate = mr
 		in.MaxRate = append(in.MaxRate, advisor.Named[*result.MaxRate]{Path: "maxrate.json", Doc: mr})
 	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := interrupted(stages[1]); err != nil {
+		return sum, err
+	}
+	if err != nil && !trimmed {
 		return sum, fmt.Errorf("max rate: %w", err)
 	}
 
@@ -258,17 +288,43 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	if _, err := conn.EnsureTopic(ctx, cluster.TopicSpec{Name: one, Partitions: 1}); err != nil {
 		return sum, err
 	}
-	pd, err := loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: one, Records: p.records, WarmupRecords: p.records / 10, Values: payload.ValueConfig{Size: tuneRecordSize}, Client: prod, Interval: time.Second, Logger: cfg.Logger})
+	// runOne runs one single-partition run within its share of the
+	// budget: a run the budget cut is kept, cut short (the advice leaves
+	// incomplete runs out of the partition rule and says so).
+	runOne := func(name string, run func(context.Context) (*result.Document, error)) (*result.Document, error) {
+		rctx, cancel := bounded(0.1)
+		defer cancel()
+		d, err := run(rctx)
+		if d != nil && err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+			d.Complete, d.StopReason, d.Error = false, result.StopTrimmed, "trimmed to tune's --budget"
+			err = nil
+		}
+		if err == nil {
+			d.Workload.Partitions = 1
+		}
+		if err := interrupted(stages[2]); err != nil {
+			if d != nil {
+				if serr := save(name, d); serr != nil {
+					return nil, serr
+				}
+			}
+			return nil, err
+		}
+		return d, err
+	}
+	pd, err := runOne("produce-1-partition.json", func(ctx context.Context) (*result.Document, error) {
+		return loadgen.Produce(ctx, conn, loadgen.ProduceConfig{Topic: one, Records: p.records, WarmupRecords: p.records / 10, Values: payload.ValueConfig{Size: tuneRecordSize}, Client: prod, Interval: time.Second, Logger: cfg.Logger})
+	})
 	if err != nil {
 		return sum, fmt.Errorf("single-partition produce: %w", err)
 	}
-	pd.Workload.Partitions = 1
-	cd, err := loadgen.Consume(ctx, conn, loadgen.ConsumeConfig{Topic: one, Partitions: 1, Records: p.records + p.records/10, Client: cons, Interval: time.Second, Logger: cfg.Logger})
+	cd, err := runOne("consume-1-partition.json", func(ctx context.Context) (*result.Document, error) {
+		return loadgen.Consume(ctx, conn, loadgen.ConsumeConfig{Topic: one, Partitions: 1, Records: p.records + p.records/10, Client: cons, Interval: time.Second, Logger: cfg.Logger})
+	})
 	if err != nil {
 		return sum, fmt.Errorf("single-partition consume: %w", err)
 	}
-	cd.Workload.Partitions = 1
-	if err := conn.DeleteTopic(ctx, one); err != nil {
+	if err := conn.DeleteTopic(context.WithoutCancel(ctx), one); err != nil {
 		cfg.Logger.Warn("could not delete a topic", "topic", one, "err", err)
 	}
 	for name, d := range map[string]*result.Document{"produce-1-partition.json": pd, "consume-1-partition.json": cd} {
@@ -285,7 +341,14 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		part float64
 	}{{"sweep-producer.json", p.producerDims, 0.35}, {"sweep-consumer.json", p.consumerDims, 0.3}} {
 		stage(3 + i)
-		doc, err := sweep.Run(ctx, conn, cfg.sweep(p, sw.dims, share(sw.part)))
+		// The sweep trims itself to its share from its estimate; the
+		// share's deadline stops it should the estimate be short.
+		sctx, scancel := bounded(sw.part)
+		doc, err := sweep.Run(sctx, conn, cfg.sweep(p, sw.dims, share(sw.part)))
+		if doc != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
+			doc.StopReason, doc.Error = result.StopTrimmed, "trimmed to tune's --budget"
+		}
+		scancel()
 		if doc == nil {
 			return sum, fmt.Errorf("%s: %w", sw.name, err)
 		}
@@ -293,6 +356,9 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 			return sum, err
 		}
 		in.Sweeps = append(in.Sweeps, advisor.Named[*result.Sweep]{Path: sw.name, Doc: doc})
+		if err := interrupted(stages[3+i]); err != nil {
+			return sum, err
+		}
 		if err != nil {
 			return sum, err
 		}

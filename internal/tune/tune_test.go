@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,83 @@ func TestTuneEmbedded(t *testing.T) {
 		}
 		if err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// Ctrl-C during a stage ends tune after it: the documents measured so far
+// are kept, the one cut short says so, and no advice or report is made
+// from a partial run.
+func TestTuneInterruptedMakesNoAdvice(t *testing.T) {
+	conn, err := cluster.Open(context.Background(), cluster.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sum, err := Run(ctx, conn, Config{Dir: dir, Version: "v-test", Stage: func(_, _ int, name string) {
+		if name == "producer sweep" {
+			cancel() // Ctrl-C as the producer sweep starts
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted during the producer sweep") {
+		t.Fatalf("error %v", err)
+	}
+	for _, f := range []string{"advice.json", "report.html", "sweep-consumer.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s was written after the interruption", f)
+		}
+	}
+	if sum == nil || sum.Advice != nil || sum.Report != "" {
+		t.Fatalf("summary %+v", sum)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "sweep-producer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, err := result.DecodeSweep(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.Complete || sw.StopReason != result.StopInterrupted {
+		t.Errorf("the interrupted sweep says complete %v, stop reason %q", sw.Complete, sw.StopReason)
+	}
+	for _, f := range []string{"probe.json", "maxrate.json", "produce-1-partition.json", "consume-1-partition.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s measured before the interruption was not kept: %v", f, err)
+		}
+	}
+}
+
+// A budget trims the stages to fit; it does not fail the run in the middle
+// of talking to the cluster, and every document it cut says so.
+func TestTuneBudgetTrims(t *testing.T) {
+	conn, err := cluster.Open(context.Background(), cluster.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	dir := t.TempDir()
+	sum, err := Run(context.Background(), conn, Config{Dir: dir, Budget: 12 * time.Second, Version: "v-test"})
+	if err != nil {
+		t.Fatalf("tune --budget 12s: %v", err)
+	}
+	if sum.Advice == nil || sum.Report == "" {
+		t.Fatalf("summary %+v", sum)
+	}
+	for _, f := range sum.Files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h result.Header
+		if err := json.Unmarshal(data, &h); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if h.End.IsZero() || !h.Complete && h.StopReason != result.StopTrimmed {
+			t.Errorf("%s: end %v complete %v stop reason %q", f, h.End, h.Complete, h.StopReason)
 		}
 	}
 }

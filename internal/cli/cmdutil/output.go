@@ -239,6 +239,13 @@ func DefaultPath(doc result.Doc) string {
 	return filepath.Join("ktune-results", name+".json")
 }
 
+// Interrupted is the error of a run that Ctrl-C or SIGTERM ended, in
+// err's own words (what it kept and where): it matches ErrInterrupted, so
+// the command exits 130.
+func Interrupted(err error) error {
+	return &StopError{Reason: result.StopInterrupted, msg: err.Error(), cause: err}
+}
+
 // ErrInterrupted is returned after an interrupted run's result was kept; the
 // command exits 130 for it.
 var ErrInterrupted = errors.New("interrupted; the result keeps what was measured")

@@ -101,8 +101,7 @@ func writeSummary(w io.Writer, doc *result.MaxRate, window time.Duration) {
 	if doc.Cluster.Embedded {
 		fmt.Fprintln(w, summary.EmbeddedNote)
 	}
-	fmt.Fprintf(w, "max sustainable rate: %.0f records/s (%.2f MiB/s) with %s p99 <= %.1f ms, confirmed over 2 windows of %s\n",
-		doc.RecordsPerSec, doc.MiBPerSec, doc.LatencyKind, doc.P99Ms, window)
+	fmt.Fprintln(w, summary.MaxRateLine(doc, window))
 }
 
 func passFail(ok bool) string {

@@ -72,7 +72,7 @@ cluster: a demonstration, never a sizing.`,
 			pr.Done()
 			writeSummary(cmd, sum, s.Conn.Info.Embedded, time.Since(began), out)
 			if err != nil && cmd.Context().Err() != nil {
-				return cmdutil.ErrInterrupted
+				return cmdutil.Interrupted(err)
 			}
 			return err
 		},
@@ -128,7 +128,7 @@ func writeSummary(cmd *cobra.Command, sum *tune.Summary, embedded bool, took tim
 		}
 	}
 	if sum.MaxRate != nil {
-		fmt.Fprintf(w, "max sustainable rate: %.0f records/s within p99 %.0f ms\n", sum.MaxRate.RecordsPerSec, sum.MaxRate.P99Ms)
+		fmt.Fprintln(w, summary.MaxRateLine(sum.MaxRate, sum.Window))
 	}
 	if sum.Report != "" {
 		fmt.Fprintf(w, "report: %s (%s, all artefacts in %s)\n", sum.Report, took.Round(time.Second), dir)
