@@ -41,14 +41,7 @@ func TestTuneEmbedded(t *testing.T) {
 	}
 	// Every document artefact carries the version and the command line.
 	for _, f := range sum.Files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var h result.Header
-		if err := json.Unmarshal(data, &h); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		h := readHeader(t, f)
 		if h.KtuneVersion != "v-test" || len(h.CommandLine) != 2 || h.Kind == "" {
 			t.Errorf("%s: version %q command line %v kind %q", f, h.KtuneVersion, h.CommandLine, h.Kind)
 		}
@@ -189,16 +182,23 @@ func TestTuneBudgetTrims(t *testing.T) {
 		t.Fatalf("summary %+v", sum)
 	}
 	for _, f := range sum.Files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var h result.Header
-		if err := json.Unmarshal(data, &h); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		h := readHeader(t, f)
 		if h.End.IsZero() || !h.Complete && h.StopReason != result.StopTrimmed {
 			t.Errorf("%s: end %v complete %v stop reason %q", f, h.End, h.Complete, h.StopReason)
 		}
 	}
+}
+
+// readHeader reads the header of the document at path.
+func readHeader(t *testing.T, path string) result.Header {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h result.Header
+	if err := json.Unmarshal(data, &h); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return h
 }
