@@ -18,6 +18,7 @@ import (
 
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/livemetrics"
 )
 
 // ConnFlags are the flags that say how to reach the cluster and configure
@@ -35,6 +36,9 @@ type ConnFlags struct {
 	Props            []string
 	ConnectTimeout   time.Duration
 	AllowRemote      bool
+	// MetricsAddr, when set, is where the run's live /metrics endpoint
+	// listens (see package livemetrics).
+	MetricsAddr string
 	// cmd is the command the flags belong to: its --log-level (a flag of
 	// the root, see LogLevelFlag) sets the logger.
 	cmd *cobra.Command
@@ -48,6 +52,7 @@ func (f *ConnFlags) Register(cmd *cobra.Command) {
 	f.RegisterClient(cmd)
 	fs.DurationVar(&f.ConnectTimeout, "connect-timeout", cluster.DefaultConnectTimeout, "bound on the first contact with the cluster")
 	fs.BoolVar(&f.AllowRemote, "allow-remote", false, "allow brokers outside the loopback range (127.0.0.0/8, ::1) as load targets")
+	fs.StringVar(&f.MetricsAddr, "metrics-addr", "", "serve the run's metrics for Prometheus at http://HOST:PORT/metrics while it runs (:PORT listens on 127.0.0.1; default off)")
 }
 
 // RegisterClient adds the flags that turn into client properties: TLS,
@@ -156,15 +161,34 @@ func (f *ConnFlags) password() (string, error) {
 
 // Session is an open connection with the resolved client configuration.
 type Session struct {
-	Conn   *cluster.Conn
-	Client *clientcfg.Resolved
+	// Metrics is the live /metrics endpoint (--metrics-addr); nil when off.
+	Metrics *livemetrics.Server
+	Conn    *cluster.Conn
+	Client  *clientcfg.Resolved
 	// Consumer is set for commands that also consume (e2e).
 	Consumer *clientcfg.Resolved
 	Logger   *slog.Logger
 }
 
-// Close closes the connection (stopping an embedded cluster).
-func (s *Session) Close() { s.Conn.Close() }
+// Close closes the connection (stopping an embedded cluster) and the
+// metrics endpoint.
+func (s *Session) Close() {
+	s.Conn.Close()
+	s.closeMetrics()
+}
+
+// metricsCloseWait bounds how long closing the endpoint waits for a
+// scrape under way.
+const metricsCloseWait = 2 * time.Second
+
+func (s *Session) closeMetrics() {
+	if s.Metrics == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), metricsCloseWait)
+	defer cancel()
+	_ = s.Metrics.Close(ctx)
+}
 
 // Resolve returns the configuration of role that the flags give, with
 // every property validated.
@@ -217,6 +241,11 @@ func (f *ConnFlags) prepare(stderr io.Writer, roles []clientcfg.Role) (*Session,
 	if f.ConnectTimeout <= 0 {
 		return nil, cluster.Config{}, fmt.Errorf("--connect-timeout %s: must be positive", f.ConnectTimeout)
 	}
+	if f.MetricsAddr != "" {
+		if _, err := livemetrics.Address(f.MetricsAddr); err != nil {
+			return nil, cluster.Config{}, err
+		}
+	}
 	cfg := cluster.Config{
 		Brokers: brokers, TLS: admin.TLS(), Opts: admin.AdminOpts(),
 		SASLMechanism:  saslMechanism(admin.Effective()),
@@ -238,11 +267,18 @@ func (f *ConnFlags) Open(ctx context.Context, stderr io.Writer, roles ...clientc
 	if isDryRun(ctx) {
 		return nil, ErrDryRun
 	}
+	if f.MetricsAddr != "" {
+		if s.Metrics, err = livemetrics.Listen(f.MetricsAddr); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(stderr, "serving metrics at %s\n", s.Metrics.URL())
+	}
 	if len(cfg.Brokers) == 0 {
 		s.Logger.Warn("no --brokers: using an embedded in-process kfake cluster; its figures say nothing about a real broker")
 	}
 	conn, err := cluster.Open(ctx, cfg)
 	if err != nil {
+		s.closeMetrics()
 		return nil, BeforeStart(ctx, err)
 	}
 	s.Conn = conn
