@@ -1,7 +1,6 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -279,35 +278,4 @@ func leaderless(ctx context.Context, adm *kadm.Client, topic string, want map[in
 		return 1, nil
 	}
 	return missing, nil
-}
-
-// batchCounter is the producer's compressor, wrapped to count the record
-// batches the client writes and their bytes before and after compression.
-// franz-go calls it once per batch, when it writes the batch into a produce
-// request, on the goroutine that writes it. HookProduceBatchWritten reports
-// the same figures, but franz-go starts a goroutine per produce response to
-// call it: with the hook, scripts/bench-ceiling.sh measured ktune at 0.84
-// of a bare franz-go producer with 1 KiB records at the Java defaults (16
-// KiB batches, linger 0), with this counter at 0.97. A batch written again
-// after a retriable error counts again.
-type batchCounter struct {
-	inner kgo.Compressor // nil: franz-go's "no compression"
-	r     *produceRun
-}
-
-// Compress implements kgo.Compressor; franz-go sends the result only when
-// it is shorter than src.
-func (c batchCounter) Compress(dst *bytes.Buffer, src []byte, flags ...kgo.CompressFlag) ([]byte, kgo.CompressionCodecType) {
-	out, codec := src, kgo.CodecNone
-	if c.inner != nil {
-		out, codec = c.inner.Compress(dst, src, flags...)
-	}
-	sent := len(src)
-	if out != nil && len(out) < sent {
-		sent = len(out)
-	}
-	c.r.batches.Add(1)
-	c.r.uncompressed.Add(int64(len(src)))
-	c.r.compressed.Add(int64(sent))
-	return out, codec
 }
