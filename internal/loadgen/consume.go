@@ -3,41 +3,17 @@ package loadgen
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
 )
-
-// consumerState is one consumer client's accounting, guarded by mu because
-// the interval reporter reads it concurrently.
-type consumerState struct {
-	mu             sync.Mutex
-	records, bytes int64
-	polls          int64
-	e2e            *hist.Histogram
-	ivRecords      int64
-	ivBytes        int64
-	ivHist         *hist.Histogram
-	first, last    int64
-	assignedAt     int64
-	rebalances     int64
-	created        int64
-	fatal          error
-	// fetched is when the first fetch response came, -1 before: with
-	// Assign, the start of the idle time. Atomic: the fetch hook sets it
-	// for every response, without taking mu.
-	fetched atomic.Int64
-}
 
 // consumeRun is one running consumer test.
 type consumeRun struct {
@@ -93,12 +69,6 @@ func newConsumeRun(cfg ConsumeConfig) (*consumeRun, error) {
 	r := &consumeRun{cfg: cfg, clock: cfg.Clock, ready: make(chan struct{})}
 	r.target.Store(cfg.Records)
 	return r, nil
-}
-
-func (r *consumeRun) fillDocument(doc *result.Document) {
-	doc.Workload = r.cfg.Workload()
-	doc.Config.Consumer = r.cfg.Client.Effective()
-	doc.Config.Notes = append(doc.Config.Notes, r.cfg.Client.Notes()...)
 }
 
 // errIdle and errTarget end a consume run normally.
@@ -287,185 +257,4 @@ func (r *consumeRun) idle(cs *consumerState, now int64) bool {
 		return now-cs.created > int64(r.cfg.IdleTimeout)+int64(30*time.Second)
 	}
 	return now-since > int64(r.cfg.IdleTimeout)
-}
-
-// account counts the first take records of fs.
-func (r *consumeRun) account(cs *consumerState, fs kgo.Fetches, take int64, now int64) {
-	var warmBefore int64 = math.MinInt64
-	if r.warmBefore != nil {
-		warmBefore = r.warmBefore.Load()
-	}
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	cs.polls++
-	if take > 0 && cs.first < 0 {
-		cs.first = now
-	}
-	if take > 0 {
-		cs.last = now
-	}
-	it := fs.RecordIter()
-	for i := int64(0); i < take && !it.Done(); i++ {
-		rec := it.Next()
-		if r.cfg.Audit != nil {
-			r.cfg.Audit.ReadRecord(rec)
-		}
-		size := int64(len(rec.Key) + len(rec.Value))
-		ts, ok := intendedOf(rec)
-		if ok && ts < warmBefore {
-			continue // an e2e warm-up record
-		}
-		cs.records++
-		cs.bytes += size
-		cs.ivRecords++
-		cs.ivBytes += size
-		if ok {
-			lat := time.Duration(now - ts)
-			cs.e2e.Record(lat)
-			cs.ivHist.Record(lat)
-		}
-	}
-}
-
-func (r *consumeRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs int64) {
-	for _, cs := range r.states {
-		cs.mu.Lock()
-		records += cs.ivRecords
-		bytes += cs.ivBytes
-		h.Merge(cs.ivHist)
-		cs.ivRecords, cs.ivBytes = 0, 0
-		cs.ivHist.Reset()
-		cs.mu.Unlock()
-	}
-	return records, bytes, 0
-}
-
-// consumerMetrics merges the consumers' accounting.
-func (r *consumeRun) consumerMetrics() (result.Metrics, *result.Consumer, error) {
-	var m result.Metrics
-	c := &result.Consumer{}
-	e2e := hist.New()
-	first, last, joined := int64(-1), int64(-1), int64(-1)
-	for _, cs := range r.states {
-		cs.mu.Lock()
-		m.Records += cs.records
-		m.Bytes += cs.bytes
-		c.Polls += cs.polls
-		c.Rebalances += cs.rebalances
-		e2e.Merge(cs.e2e)
-		if cs.first >= 0 && (first < 0 || cs.first < first) {
-			first = cs.first
-		}
-		if cs.last > last {
-			last = cs.last
-		}
-		if cs.assignedAt >= 0 && cs.assignedAt-cs.created > joined {
-			joined = cs.assignedAt - cs.created
-		}
-		cs.mu.Unlock()
-	}
-	if first >= 0 && last > first {
-		m.ElapsedS = result.Round(float64(last-first) / 1e9)
-	}
-	m.SetRates()
-	if e2e.Count() > 0 {
-		if err := m.SetLatency(result.LatencyE2E, e2e); err != nil {
-			return m, nil, err
-		}
-	}
-	c.Records, c.Bytes, c.RecordsPerSec, c.MiBPerSec = m.Records, m.Bytes, m.RecordsPerSec, m.MiBPerSec
-	if first >= 0 {
-		c.TimeToFirstRecordMs = result.Round(float64(first-r.startNs) / 1e6)
-	}
-	if joined >= 0 {
-		c.GroupJoinMs = result.Round(float64(joined) / 1e6)
-	}
-	if c.Polls > 0 {
-		c.AvgRecordsPerPoll = result.Round(float64(m.Records) / float64(c.Polls))
-	}
-	c.Batches = r.batches.Load()
-	if c.Batches > 0 {
-		c.AvgBatchRecords = result.Round(float64(r.batchRecords.Load()) / float64(c.Batches))
-	}
-	c.CompressedBytes = r.compressed.Load()
-	c.UncompressedBytes = r.uncompressed.Load()
-	return m, c, nil
-}
-
-// finish fills doc's metrics (consume) or its consumer section (e2e).
-func (r *consumeRun) finish(doc *result.Document, e2e bool) error {
-	m, c, err := r.consumerMetrics()
-	if err != nil {
-		return err
-	}
-	if e2e {
-		doc.Metrics.Consumer = c
-		if s, ok := m.Latency[result.LatencyE2E]; ok {
-			if doc.Metrics.Latency == nil {
-				doc.Metrics.Latency, doc.Metrics.HDR = map[string]result.Latency{}, map[string]string{}
-			}
-			doc.Metrics.Latency[result.LatencyE2E] = s
-			doc.Metrics.HDR[result.LatencyE2E] = m.HDR[result.LatencyE2E]
-		}
-		return nil
-	}
-	m.Consumer = c
-	m.IntervalLatency = result.LatencyE2E
-	doc.Metrics = m
-	return nil
-}
-
-func (r *consumeRun) verdict(doc *result.Document, ctx context.Context, cause error) error {
-	switch {
-	case errors.Is(cause, errTarget):
-		doc.Complete, doc.StopReason = true, result.StopRecords
-	case errors.Is(cause, errDuration):
-		doc.Complete, doc.StopReason = true, result.StopDuration
-	case errors.Is(cause, errIdle):
-		// Idle ends a run normally unless a record count was asked for and
-		// not reached.
-		doc.StopReason = result.StopIdle
-		doc.Complete = r.cfg.Records == 0
-		if !doc.Complete {
-			doc.Error = fmt.Sprintf("no record arrived for %s; got %d of %d", r.cfg.IdleTimeout, doc.Metrics.Records, r.cfg.Records)
-			return errors.New(doc.Error)
-		}
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		doc.StopReason, doc.Error = result.StopTimeout, "the run hit its --timeout"
-		return errors.New("the run hit its --timeout before finishing")
-	case ctx.Err() != nil:
-		doc.StopReason = result.StopInterrupted
-	case cause == nil:
-		doc.Complete, doc.StopReason = true, result.StopRecords
-	default:
-		doc.StopReason, doc.Error = result.StopError, shortErr(cause)
-		return cause
-	}
-	return nil
-}
-
-// firstFetch notes when a consumer's first fetch response was read: a
-// directly assigned consumer has its partitions from then on (kgo found
-// their leaders and listed their offsets before it fetched), so its idle
-// time counts from there.
-type firstFetch struct {
-	clock *Clock
-	cs    *consumerState
-}
-
-func (h firstFetch) OnBrokerRead(_ kgo.BrokerMetadata, key int16, _ int, _, _ time.Duration, err error) {
-	if key != kmsg.Fetch.Int16() || err != nil || h.cs.fetched.Load() >= 0 {
-		return
-	}
-	h.cs.fetched.CompareAndSwap(-1, h.clock.Now())
-}
-
-// fetchHook counts fetched batches and their sizes.
-type fetchHook struct{ r *consumeRun }
-
-func (h fetchHook) OnFetchBatchRead(_ kgo.BrokerMetadata, _ string, _ int32, m kgo.FetchBatchMetrics) {
-	h.r.batches.Add(1)
-	h.r.batchRecords.Add(int64(m.NumRecords))
-	h.r.compressed.Add(int64(m.CompressedBytes))
-	h.r.uncompressed.Add(int64(m.UncompressedBytes))
 }
