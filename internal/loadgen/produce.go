@@ -233,49 +233,11 @@ func (r *produceRun) batchMax(values []*payload.Values) int {
 func (r *produceRun) waitLeaders(ctx context.Context, cl *kgo.Client) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.LeaderWait)
 	defer cancel()
-	adm := kadm.NewClient(cl)
-	want := map[int32]bool{}
-	for _, p := range r.cfg.Partitions {
-		want[p] = true
-	}
 	began := time.Now()
-	for {
-		missing, err := leaderless(ctx, adm, r.cfg.Topic, want)
-		if err == nil && missing == 0 {
-			r.cfg.Logger.Debug("every partition has a leader", "topic", r.cfg.Topic, "waited", time.Since(began))
-			return
-		}
-		select {
-		case <-ctx.Done():
-			r.cfg.Logger.Warn("not every partition has a leader; starting anyway", "topic", r.cfg.Topic, "without_leader", missing, "err", err)
-			return
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// leaderless counts the partitions of topic (those in want, if any) without
-// a leader.
-func leaderless(ctx context.Context, adm *kadm.Client, topic string, want map[int32]bool) (int, error) {
-	md, err := adm.Metadata(ctx, topic)
+	_, missing, err := cluster.WaitLeaders(ctx, kadm.NewClient(cl), r.cfg.Topic, r.cfg.Partitions, true)
 	if err != nil {
-		return 0, err
+		r.cfg.Logger.Warn("not every partition has a leader; starting anyway", "topic", r.cfg.Topic, "without_leader", missing, "err", err)
+		return
 	}
-	td, ok := md.Topics[topic]
-	if !ok || td.Err != nil {
-		return 0, fmt.Errorf("topic %s not in metadata: %v", topic, td.Err)
-	}
-	missing := 0
-	for _, p := range td.Partitions {
-		if len(want) > 0 && !want[p.Partition] {
-			continue
-		}
-		if p.Leader < 0 || p.Err != nil {
-			missing++
-		}
-	}
-	if len(td.Partitions) == 0 {
-		return 1, nil
-	}
-	return missing, nil
+	r.cfg.Logger.Debug("every partition has a leader", "topic", r.cfg.Topic, "waited", time.Since(began))
 }
