@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"bytes"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -17,7 +18,12 @@ import (
 // after a retriable error counts again.
 type batchCounter struct {
 	inner kgo.Compressor // nil: franz-go's "no compression"
-	r     *produceRun
+	n     *batchCounts
+}
+
+// batchCounts are what batchCounter counts over every client of a run.
+type batchCounts struct {
+	batches, uncompressed, compressed atomic.Int64
 }
 
 // Compress implements kgo.Compressor; franz-go sends the result only when
@@ -31,8 +37,8 @@ func (c batchCounter) Compress(dst *bytes.Buffer, src []byte, flags ...kgo.Compr
 	if out != nil && len(out) < sent {
 		sent = len(out)
 	}
-	c.r.batches.Add(1)
-	c.r.uncompressed.Add(int64(len(src)))
-	c.r.compressed.Add(int64(sent))
+	c.n.batches.Add(1)
+	c.n.uncompressed.Add(int64(len(src)))
+	c.n.compressed.Add(int64(sent))
 	return out, codec
 }

@@ -43,7 +43,7 @@ type produceRun struct {
 	ivEnd       int64
 	serviceP99s []intervalP99
 
-	batches, uncompressed, compressed atomic.Int64
+	batches batchCounts
 }
 
 // errMaxErrors ends a run that reached --max-errors.
@@ -91,7 +91,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	for i := range clients {
 		opts := cfg.Client.ProducerOpts(i, cfg.Producers)
 		opts = append(opts, kgo.WithHooks(append([]kgo.Hook{&r.states[i].ack}, cfg.Hooks...)...), kgo.DefaultProduceTopic(cfg.Topic),
-			kgo.WithCompressor(batchCounter{inner: cfg.Client.Compressor(), r: r}))
+			kgo.WithCompressor(batchCounter{inner: cfg.Client.Compressor(), n: &r.batches}))
 		if len(cfg.Partitions) > 0 {
 			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner(), cfg.Partitions)))
 		}

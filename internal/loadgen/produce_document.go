@@ -77,9 +77,9 @@ func (r *produceRun) finish(doc *result.Document, intervals []result.Interval) e
 
 func (r *produceRun) producerStats(records int64) *result.Producer {
 	p := &result.Producer{
-		Batches:           r.batches.Load(),
-		UncompressedBytes: r.uncompressed.Load(),
-		CompressedBytes:   r.compressed.Load(),
+		Batches:           r.batches.batches.Load(),
+		UncompressedBytes: r.batches.uncompressed.Load(),
+		CompressedBytes:   r.batches.compressed.Load(),
 	}
 	p.Derive(float64(records))
 	for _, ps := range r.states {
