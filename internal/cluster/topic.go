@@ -36,9 +36,10 @@ type Topic struct {
 	Partitions        int
 	ReplicationFactor int
 	Created           bool
-	// leaders is true once every partition has a leader: records sent
-	// with acks=0 before that are lost without an error.
-	leaders bool
+	// leaderless counts the partitions (of those asked about) without a
+	// leader, a topic without partitions yet as one: records sent with
+	// acks=0 before every partition has a leader are lost without an error.
+	leaderless int
 }
 
 // ErrNoTopic is returned (wrapped) when the topic is missing and may not be
@@ -57,7 +58,7 @@ func (c *Conn) EnsureTopic(ctx context.Context, spec TopicSpec) (Topic, error) {
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 
-	t, found, err := describeTopic(ctx, adm, spec.Name)
+	t, found, err := describeTopic(ctx, adm, spec.Name, nil)
 	if err != nil || found {
 		return t, err
 	}
@@ -83,23 +84,62 @@ func (c *Conn) EnsureTopic(ctx context.Context, spec TopicSpec) (Topic, error) {
 	}
 	c.log.Info("created topic", "topic", spec.Name, "partitions", spec.Partitions, "replication_factor", spec.ReplicationFactor)
 	// Metadata may lag creation for a moment on real brokers.
-	for i := 0; i < 50; i++ {
-		t, found, err = describeTopic(ctx, adm, spec.Name)
-		if err != nil {
-			return Topic{}, err
-		}
-		if found && t.Partitions > 0 && t.leaders {
-			t.Created = true
-			return t, nil
-		}
-		if err := sleepCtx(ctx, 100); err != nil {
-			return Topic{}, err
-		}
+	wctx, cancel := context.WithTimeout(ctx, createdLeaderWait)
+	defer cancel()
+	t, _, err = WaitLeaders(wctx, adm, spec.Name, nil, false)
+	switch {
+	case err == nil:
+		t.Created = true
+		return t, nil
+	case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		return Topic{}, fmt.Errorf("topic %q was created but its partitions got no leaders within %g s", spec.Name, createdLeaderWait.Seconds())
 	}
-	return Topic{}, fmt.Errorf("topic %q was created but its partitions got no leaders within 5 s", spec.Name)
+	return Topic{}, err
 }
 
-func describeTopic(ctx context.Context, adm *kadm.Client, name string) (Topic, bool, error) {
+// createdLeaderWait bounds EnsureTopic's wait for the partitions of a topic
+// it created to get leaders.
+const createdLeaderWait = 5 * time.Second
+
+// leaderPollMs is how often WaitLeaders reads the metadata, in ms.
+const leaderPollMs = 100
+
+// WaitLeaders waits until topic is in the metadata and every partition of
+// it (of partitions, if any) has a leader, reading the metadata through adm
+// every 100 ms, and returns the topic as last described. When ctx ends
+// first it returns the number of partitions still without a leader at the
+// last look, and the error of that look or else ctx's. An error reading the
+// metadata ends the wait at once, unless throughErrors is set: a run about
+// to start waits through them and leaves a cluster that does not answer to
+// its own errors.
+func WaitLeaders(ctx context.Context, adm *kadm.Client, topic string, partitions []int32, throughErrors bool) (Topic, int, error) {
+	want := make(map[int32]bool, len(partitions))
+	for _, p := range partitions {
+		want[p] = true
+	}
+	for {
+		t, found, err := describeTopic(ctx, adm, topic, want)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return t, t.leaderless, ctx.Err()
+		case err != nil && !throughErrors:
+			return Topic{}, 0, err
+		case err == nil && found && t.leaderless == 0:
+			return t, 0, nil
+		}
+		if werr := sleepCtx(ctx, leaderPollMs); werr != nil {
+			if err == nil {
+				err = werr
+			}
+			return t, t.leaderless, err
+		}
+	}
+}
+
+// describeTopic reads topic name's layout; found is false when the metadata
+// does not know the topic. Its leaderless count covers the partitions in
+// want, or every partition when want is empty.
+func describeTopic(ctx context.Context, adm *kadm.Client, name string, want map[int32]bool) (Topic, bool, error) {
 	md, err := adm.Metadata(ctx, name)
 	if err != nil {
 		return Topic{}, false, explainTopicErr(name, "describing", err)
@@ -111,11 +151,17 @@ func describeTopic(ctx context.Context, adm *kadm.Client, name string) (Topic, b
 	if td.Err != nil {
 		return Topic{}, false, explainTopicErr(name, "describing", td.Err)
 	}
-	t := Topic{Name: name, Partitions: len(td.Partitions), leaders: true}
+	t := Topic{Name: name, Partitions: len(td.Partitions)}
 	for _, p := range td.Partitions {
-		if p.Leader < 0 || p.Err != nil {
-			t.leaders = false
+		if len(want) > 0 && !want[p.Partition] {
+			continue
 		}
+		if p.Leader < 0 || p.Err != nil {
+			t.leaderless++
+		}
+	}
+	if len(td.Partitions) == 0 {
+		t.leaderless = 1
 	}
 	ids := td.Partitions.Numbers()
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })

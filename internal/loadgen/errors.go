@@ -95,3 +95,19 @@ func shortErr(err error) string {
 	}
 	return s
 }
+
+func explainConsume(err error, topic, group string) error {
+	switch {
+	case errors.Is(err, kerr.TopicAuthorizationFailed):
+		return fmt.Errorf("not authorized to read topic %q: ask for Read and Describe ACLs on it", topic)
+	case errors.Is(err, kerr.GroupAuthorizationFailed):
+		return fmt.Errorf("not authorized for consumer group %q: ask for Read ACLs on the group, or pass --assign", group)
+	case errors.Is(err, kerr.SaslAuthenticationFailed):
+		return fmt.Errorf("authentication failed: %v; check the user and password", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, topic) {
+		msg = fmt.Sprintf("consuming %q: %v", topic, err)
+	}
+	return errors.New(msg)
+}

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"encoding/binary"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,4 +196,16 @@ func intendedOf(r *kgo.Record) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+func extraHeaders(n, size int) []kgo.RecordHeader {
+	hs := make([]kgo.RecordHeader, n)
+	for i := range hs {
+		v := make([]byte, size)
+		for j := range v {
+			v[j] = byte('a' + (i+j)%26)
+		}
+		hs[i] = kgo.RecordHeader{Key: fmt.Sprintf("h%d", i), Value: v}
+	}
+	return hs
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/result"
+	"github.com/ktune/ktune/result/hist"
 )
 
 // minUnavailable is the shortest default threshold of an unavailability
@@ -156,4 +157,79 @@ func unionByPartition(ws []window) []window {
 		out = append(out, w)
 	}
 	return out
+}
+
+// gapFloor is the shortest gap kept while the run goes on: the threshold
+// when it is set, else the smallest the default threshold can be.
+func (r *produceRun) gapFloor() int64 {
+	if t := r.cfg.UnavailableAfter; t > 0 {
+		return int64(t)
+	}
+	return int64(minUnavailable)
+}
+
+// unavailability lists the run's unavailability windows at the run's
+// threshold (ProduceConfig.UnavailableAfter, by default the larger of
+// minUnavailable and unavailableP99s times the run's p99 service latency).
+// It reads the promise sides' state and the reporter's: call it after every
+// client flushed and the reporter stopped.
+func (r *produceRun) unavailability(service *hist.Histogram, measuredStart int64) *result.Unavailability {
+	perClient := make([][]window, len(r.states))
+	var all []window
+	var started int64
+	for i, ps := range r.states {
+		perClient[i] = ps.gaps.windows
+		all = append(all, ps.gaps.windows...)
+		started = max(started, ps.gaps.started)
+	}
+	r.gaps.mu.Lock()
+	defer r.gaps.mu.Unlock()
+	all = append(all, r.gaps.windows...)
+	threshold := r.gapFloor()
+	if r.cfg.UnavailableAfter == 0 {
+		threshold = max(threshold, int64(unavailableP99s*r.usualP99(service, started, all)*1e6))
+	}
+	return unavailability(threshold, r.startNs, measuredStart, r.gaps.windows, perClient)
+}
+
+// intervalP99 is one interval's service p99 (ms), over [from, to] Clock ns.
+type intervalP99 struct {
+	from, to int64
+	ms       float64
+}
+
+// usualP99 is the run's p99 service latency outside its outages and its
+// start-up (ms): the lowest p99 of the intervals that begin after every
+// partition's first acknowledgement (started) and overlap no candidate
+// window. The records that waited through an outage, or for the client to
+// get going, are the run's slowest, and they are acknowledged together and
+// drain for a while after: counted in, they raise the threshold until it
+// no longer lists the outage they waited through (a median of interval
+// p99s still did, on a busy machine, when the backlog after a 9 s outage
+// filled the few intervals left). The lowest is what the run achieves
+// when nothing is in the way; minUnavailable keeps the threshold clear of
+// ordinary jitter. Failing such intervals, those that only overlap no
+// window; failing those, every interval; without intervals, the whole
+// run's p99.
+func (r *produceRun) usualP99(service *hist.Histogram, started int64, candidates []window) float64 {
+	var calm, steady, all []float64
+	for _, iv := range r.serviceP99s {
+		all = append(all, iv.ms)
+		if slices.ContainsFunc(candidates, func(w window) bool { return w.from <= iv.to && w.to >= iv.from }) {
+			continue
+		}
+		calm = append(calm, iv.ms)
+		if iv.from >= started {
+			steady = append(steady, iv.ms)
+		}
+	}
+	for _, ps := range [][]float64{steady, calm, all} {
+		if len(ps) > 0 {
+			return slices.Min(ps)
+		}
+	}
+	if service.Count() > 0 {
+		return service.QuantileMs(0.99)
+	}
+	return 0
 }
