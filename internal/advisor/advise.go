@@ -36,7 +36,11 @@ func Advise(in Input) (*Advice, error) {
 	if err := validate(&w); err != nil {
 		return nil, err
 	}
-	a := &Advice{Header: result.NewHeader(result.KindAdvice), Workload: w, Assumed: assumed}
+	a := &Advice{Header: result.NewHeader(result.KindAdvice), AdviceVersion: result.AdviceVersion, Workload: w, Assumed: assumed}
+	// The per-partition rule: size for a replication factor and
+	// min.insync.replicas that survive the failures asked for.
+	sized := w
+	sized.Replication, sized.MinInsync = survivableRF(w.Replication, w.MinInsync, failuresOf(w), w.Racks)
 	isAssumed := map[string]bool{}
 	for _, x := range assumed {
 		a.Assumptions = append(a.Assumptions, x.String())
@@ -75,8 +79,10 @@ func Advise(in Input) (*Advice, error) {
 			a.Notes = append(a.Notes, s.Path+": a sweep on the embedded cluster; its configuration advice says nothing about a real broker")
 		}
 	}
-	a.Config = recommend(w, in.Sweeps)
-	a.Sizing = size(w, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
+	a.Config = recommend(sized, in.Sweeps)
+	a.Sizing = size(sized, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
+	a.Sizing.Replication, a.Sizing.MinInsync = sized.Replication, sized.MinInsync
+	a.Sizing.ReplicationChanged = sized.Replication != w.Replication || sized.MinInsync != w.MinInsync
 
 	ri := RuleInput{Workload: w, TopicPartitions: a.Sizing.Partitions}
 	switch {
