@@ -79,14 +79,20 @@ func (m model) flow(P int) flow {
 }
 
 // judge places the partitions on B brokers and evaluates every scenario.
-func (m model) judge(B int) judgment {
+func (m model) judge(B int) judgment { return m.judgeScenarios(B, true) }
+
+// judgeScenarios is judge; without failures it evaluates the intact
+// cluster alone, which is enough for the checks a failure does not change
+// (failureInvariant).
+func (m model) judgeScenarios(B int, failures bool) judgment {
 	P := m.partitions(B)
 	j := judgment{B: B, P: P, pl: place(B, m.racks, P, m.R, placementSeed), f: m.flow(P)}
 	j.base = j.pl.evaluate(scenario{name: "no broker lost"}, j.f, m.M)
 	j.avail = j.base
 	j.worst = make([]worst, len(resources))
+	down := make([]bool, B)
 	take := func(o outcome) {
-		down := map[int]bool{}
+		clear(down)
 		for _, b := range o.lost {
 			down[b] = true
 		}
@@ -105,11 +111,27 @@ func (m model) judge(B int) judgment {
 		}
 	}
 	take(j.base)
+	if !failures {
+		return j
+	}
 	for _, sc := range j.pl.scenarios(m.F, m.racks > 1) {
 		j.scenarios = append(j.scenarios, sc.name)
 		take(j.pl.evaluate(sc, j.f, m.M))
 	}
 	return j
+}
+
+// failureInvariant reports whether a failure leaves resource i of every
+// surviving broker as it was: leadership moves, data does not, so only
+// what leaders serve (network out, lagging readers' disk reads) changes.
+func (m model) failureInvariant(i int) bool {
+	switch resources[i].name {
+	case "network out":
+		return false
+	case "disk write":
+		return m.L == 0
+	}
+	return true
 }
 
 // holds reports whether resource i holds in j.
@@ -172,11 +194,11 @@ func (m model) lowerBound(i int) int {
 // search finds the smallest B from start (a multiple of the racks) at
 // which ok holds on the model: linear for a while, then doubling and a
 // bisection. 0: none up to maxModelBrokers.
-func (m model) search(start int, ok func(judgment) bool, memo map[int]judgment) int {
+func (m model) search(start int, ok func(judgment) bool, memo map[int]judgment, failures bool) int {
 	at := func(B int) bool {
 		j, seen := memo[B]
 		if !seen {
-			j = m.judge(B)
+			j = m.judgeScenarios(B, failures)
 			memo[B] = j
 		}
 		return ok(j)
@@ -226,7 +248,7 @@ type sized struct {
 // sizeOnModel finds the smallest B at which every check holds on the
 // placement model, and each check's own smallest B.
 func (m model) size(inputs map[string][]Term, measured map[string]bool) sized {
-	memo := map[int]judgment{}
+	memo, intact := map[int]judgment{}, map[int]judgment{}
 	var out sized
 	B := m.floor()
 	unsat := false
@@ -237,7 +259,11 @@ func (m model) size(inputs map[string][]Term, measured map[string]bool) sized {
 		lb := m.lowerBound(i)
 		b := 0
 		if lb <= maxModelBrokers {
-			b = m.search(lb, func(j judgment) bool { return m.holds(j, i) }, memo)
+			if m.failureInvariant(i) {
+				b = m.search(lb, func(j judgment) bool { return m.holds(j, i) }, intact, false)
+			} else {
+				b = m.search(lb, func(j judgment) bool { return m.holds(j, i) }, memo, true)
+			}
 		}
 		unsat = unsat || b == 0
 		B = max(B, b)
@@ -256,7 +282,7 @@ func (m model) size(inputs map[string][]Term, measured map[string]bool) sized {
 			}
 			return true
 		}
-		B = m.search(B, all, memo)
+		B = m.search(B, all, memo, true)
 		out.ok = B > 0
 	}
 	if B == 0 || !out.ok {

@@ -191,8 +191,9 @@ func (pl placement) evaluate(sc scenario, f flow, minInsync int) outcome {
 // above it the model takes the worst cases by construction and a seeded
 // random sample of sampledSets.
 const (
-	maxScenarioSets = 300
+	maxScenarioSets = 2000
 	sampledSets     = 200
+	maxConstructed  = 64
 )
 
 // scenarios lists the failures the sizing claims to survive: every set
@@ -241,8 +242,10 @@ func (pl placement) scenarios(F int, racks bool) []scenario {
 
 // constructed are the worst sets of F brokers by construction: the first
 // F replicas of a partition (as many of its replicas as F can take), and
-// for each broker x the F brokers that hand x the most leaderships when
-// they fail (its predecessors in the most replica lists).
+// for each broker x (up to maxConstructed of them) the F brokers chosen
+// greedily so that x becomes leader of the most partitions: each step
+// adds the broker whose loss makes x the first surviving replica of the
+// most further partitions.
 func (pl placement) constructed(F int) []scenario {
 	var out []scenario
 	if len(pl.replicas) > 0 {
@@ -256,23 +259,73 @@ func (pl placement) constructed(F int) []scenario {
 		sort.Ints(set)
 		out = append(out, scenario{name: brokersName(set) + " (holding partition 0's replicas)", lost: set})
 	}
-	for x := range pl.brokers {
-		gain := make([]int, pl.brokers)
-		for _, reps := range pl.replicas {
-			if i := slices.Index(reps, x); i > 0 {
-				for _, b := range reps[:i] {
-					gain[b]++
+	// Each broker's partitions, for its load as leader once brokers are
+	// down.
+	mine := make([][]int, pl.brokers)
+	for p, reps := range pl.replicas {
+		for _, b := range reps {
+			mine[b] = append(mine[b], p)
+		}
+	}
+	stride := max(1, pl.brokers/maxConstructed)
+	down := make([]bool, pl.brokers)
+	for x := 0; x < pl.brokers; x += stride {
+		// lead is x's leader load with down: the fetches and reads it
+		// serves, each partition weighing 1 + its surviving followers.
+		lead := func() int {
+			n := 0
+			for _, p := range mine[x] {
+				first, alive := true, 0
+				for _, b := range pl.replicas[p] {
+					if down[b] {
+						continue
+					}
+					if alive == 0 && b != x {
+						first = false
+					}
+					alive++
+				}
+				if first {
+					n += pl.brokers + alive // leading outweighs followers
+				}
+			}
+			return n
+		}
+		clear(down)
+		set := make([]int, 0, F)
+		for len(set) < F { // greedy
+			best, bestV := -1, -1
+			for b := range pl.brokers {
+				if b == x || down[b] {
+					continue
+				}
+				down[b] = true
+				if v := lead(); v > bestV {
+					best, bestV = b, v
+				}
+				down[b] = false
+			}
+			down[best] = true
+			set = append(set, best)
+		}
+		for pass := 0; pass < 1; pass++ { // then one round of swaps that help
+			cur := lead()
+			for i := range set {
+				for b := range pl.brokers {
+					if b == x || down[b] {
+						continue
+					}
+					old := set[i]
+					down[old], down[b] = false, true
+					if v := lead(); v > cur {
+						set[i], cur = b, v
+					} else {
+						down[old], down[b] = true, false
+					}
 				}
 			}
 		}
-		cand := make([]int, 0, pl.brokers-1)
-		for b := range pl.brokers {
-			if b != x {
-				cand = append(cand, b)
-			}
-		}
-		sort.SliceStable(cand, func(i, j int) bool { return gain[cand[i]] > gain[cand[j]] })
-		set := slices.Clone(cand[:F])
+		set = slices.Clone(set)
 		sort.Ints(set)
 		out = append(out, scenario{name: brokersName(set) + fmt.Sprintf(" (most leadership onto broker %d)", x), lost: set})
 	}

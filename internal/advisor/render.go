@@ -12,6 +12,21 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
+// writeHeadline is the sizing's one paragraph: brokers, disk, memory,
+// NIC, partitions and threads.
+func writeHeadline(w io.Writer, s Sizing) {
+	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), ", s.Brokers, s.Binding, s.TextbookBrokers)
+	fmt.Fprintf(w, "**%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
+		s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
+	if s.Partitions > 0 {
+		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
+		if s.PartitionsPlan != s.Partitions {
+			fmt.Fprintf(w, " (%d as a multiple of the brokers)", s.PartitionsPlan)
+		}
+	}
+	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
+}
+
 // WriteMarkdown renders the advice as Markdown; the terminal summary is
 // the same text.
 func WriteMarkdown(w io.Writer, a *Advice) {
@@ -33,19 +48,11 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		fmt.Fprint(w, "Textbook sizing (no broker hardware known: pass --broker-disk-mbps, --broker-nic-gbps, --broker-disk-gb ... or --probe of a broker host): ")
 	}
 	if s.Unsatisfiable != "" {
-		fmt.Fprintf(w, "**no broker count meets the %s check** (the hardware is too small for this load; the figures below are at %d brokers and do not hold), ", s.Unsatisfiable, s.Brokers)
+		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: this hardware is too small for the load (or one partition carries more than a broker can); bigger brokers, more partitions or less load. The textbook formula gives %d brokers; the cluster keeps %.0f GB of disk in all.\n\n",
+			maxModelBrokers, s.Unsatisfiable, s.TextbookBrokers, s.DiskTotalGB)
 	} else {
-		fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), ", s.Brokers, s.Binding, s.TextbookBrokers)
+		writeHeadline(w, s)
 	}
-	fmt.Fprintf(w, "**%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
-		s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
-	if s.Partitions > 0 {
-		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
-		if s.PartitionsPlan != s.Partitions {
-			fmt.Fprintf(w, " (%d as a multiple of the brokers)", s.PartitionsPlan)
-		}
-	}
-	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
 	if s.RemoteStorageGB > 0 {
 		fmt.Fprintf(w, "Remote tier: %.0f GB (local disks sized from the local retention).\n\n", s.RemoteStorageGB)
 	}
