@@ -38,15 +38,26 @@ func Advise(in Input) (*Advice, error) {
 	}
 	a := &Advice{Header: result.NewHeader(result.KindAdvice), AdviceVersion: result.AdviceVersion, Workload: w, Assumed: assumed}
 	// The per-partition rule: size for a replication factor and
-	// min.insync.replicas that survive the failures asked for.
-	sized := w
-	sized.Replication, sized.MinInsync = survivableRF(w.Replication, w.MinInsync, failuresOf(w), w.Racks)
+	// min.insync.replicas that survive the failures asked for (sized,
+	// below).
 	isAssumed := map[string]bool{}
 	for _, x := range assumed {
 		a.Assumptions = append(a.Assumptions, x.String())
 		isAssumed[x.Flag] = true
 	}
+	sized := w
+	sized.Replication, sized.MinInsync = survivableRF(w.Replication, w.MinInsync, failuresOf(w), w.Racks)
+	raised := map[string]string{}
+	if sized.Replication != w.Replication {
+		raised["--replication-factor"] = fmt.Sprintf("computed: the smallest replication factor that survives %s (%d given)", failuresText(w), w.Replication)
+	}
+	if sized.MinInsync != w.MinInsync {
+		raised["--min-insync-replicas"] = fmt.Sprintf("computed: min.insync.replicas that survives %s (%d given)", failuresText(w), w.MinInsync)
+	}
 	src := func(flag string) string {
+		if r, ok := raised[flag]; ok {
+			return r
+		}
 		if isAssumed[flag] {
 			return srcAssumption + " (pass " + flag + ")"
 		}
