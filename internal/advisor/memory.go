@@ -81,29 +81,26 @@ func setMemory(s *Sizing, heap, pc float64, hw BrokerHardware) {
 	}
 }
 
-// sizeMemory sets heap and page cache per broker. Wc is the compressed
-// peak produce MB/s, B the broker count.
+// sizeMemory sets heap and page cache per broker in textbook mode. Wc is
+// the compressed peak produce MB/s, B the broker count.
 func sizeMemory(s *Sizing, w Workload, in sizeInput, Wc, R, B float64) {
 	heap, heapFrom := heapOf(w, in.hw)
-	// Page cache per broker: the largest of the Kafka docs' 30 s of
-	// writes, a quarter of each active segment, and the catch-up window
-	// of lagging readers. The textbook counts partitions (leaders); with
-	// broker hardware known, every replica's active segment counts.
+	// Page cache per broker (textbook: no placement): the largest of the
+	// Kafka docs' 30 s of writes, a quarter of each partition's active
+	// segment, and the catch-up window of lagging readers.
 	wb := Wc * R / B
 	pc := wb * 30 / 1000
 	pcWhy := "W x c x R / B x 30 s (Kafka docs)"
 	if w.Partitions > 0 {
-		if s.Mode == ModeTextbook {
-			if tb := float64(w.Partitions) * w.SegmentBytes / 1e9 * 0.25 / B; tb > pc {
-				pc, pcWhy = tb, "partitions x segment size x 0.25 / B (textbook)"
-			}
-		} else if rb := float64(w.Partitions) * R / B * w.SegmentBytes / 1e9 * 0.25; rb > pc {
-			pc, pcWhy = rb, "replicas per broker (partitions x R / B) x segment size x 0.25"
+		if tb := float64(w.Partitions) * w.SegmentBytes / 1e9 * 0.25 / B; tb > pc {
+			pc, pcWhy = tb, "partitions x segment size x 0.25 / B (textbook)"
 		}
 	}
 	if w.LagHours > 0 {
-		if lag := wb * w.LagHours * 3600 / 1000; lag > pc {
-			pc, pcWhy = lag, "W x c x R / B x lag hours (serve catch-up reads from memory)"
+		// Lagging readers read leaders: each broker leads 1/B of the
+		// writes, and each reader needs its own window.
+		if lag := math.Max(float64(w.LaggingReaders), 1) * Wc / B * w.LagHours * 3600 / 1000; lag > pc {
+			pc, pcWhy = lag, "lagging readers x W x c / B x lag hours (readers read leaders; serve catch-up reads from memory)"
 		}
 	}
 	setMemory(s, heap, pc, in.hw)
