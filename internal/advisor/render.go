@@ -48,8 +48,12 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		fmt.Fprint(w, "Textbook sizing (no broker hardware known: pass --broker-disk-mbps, --broker-nic-gbps, --broker-disk-gb ... or --probe of a broker host): ")
 	}
 	if s.Unsatisfiable != "" {
-		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: this hardware is too small for the load (or one partition carries more than a broker can); bigger brokers, more partitions or less load. The textbook formula gives %d brokers; the cluster keeps %.0f GB of disk in all.\n\n",
-			maxModelBrokers, s.Unsatisfiable, s.TextbookBrokers, s.DiskTotalGB)
+		why := "this hardware is too small for the load (or one partition carries more than a broker can); bigger brokers, more partitions or less load"
+		if s.Unsatisfiable == "replicas" {
+			why = "partitions x replication factor exceeds 200,000 replicas in a cluster (Jun Rao's guidance); fewer partitions or a second cluster"
+		}
+		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: %s. The textbook formula gives %d brokers; the cluster keeps %.0f GB of disk in all.\n\n",
+			maxModelBrokers, s.Unsatisfiable, why, s.TextbookBrokers, s.DiskTotalGB)
 	} else {
 		writeHeadline(w, s)
 	}
