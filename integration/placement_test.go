@@ -23,7 +23,7 @@ func adviseJSON(t *testing.T, args ...string) *result.Advice {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, ktuneBin, append(append([]string{"advise"}, args...), "-o", "json")...)
+	cmd := exec.CommandContext(ctx, ktuneBin, append(append([]string{"advise"}, args...), "-o", "json", "--out", "-")...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("ktune advise %v: %v\n%s", args, err, stderr.String())

@@ -29,7 +29,7 @@ func TestREADMEWorkedExample(t *testing.T) {
 	if command == "" || start < 0 || quoted == "" {
 		t.Fatalf("the README's worked example is gone (command %q)", command)
 	}
-	out, errOut, err := run(t, strings.Fields(command)[1:]...)
+	out, errOut, err := run(t, append(strings.Fields(command)[1:], "--out", "-")...)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", command, err, errOut)
 	}
