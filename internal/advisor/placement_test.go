@@ -345,3 +345,16 @@ func exhaustivelyHolds(m model, B int) bool {
 	}
 	return true
 }
+
+// TestTextbookRacks: without hardware too, B is a multiple of the racks.
+func TestTextbookRacks(t *testing.T) {
+	for _, racks := range []int{2, 3, 4} {
+		a, err := Advise(Input{Workload: Workload{AvgMBps: 50, PeakFactor: 3, Racks: racks}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := a.Sizing; s.Mode != ModeTextbook || s.Brokers%racks != 0 || s.Brokers < s.TextbookBrokers {
+			t.Errorf("%d racks: %d brokers (textbook %d, mode %s)", racks, s.Brokers, s.TextbookBrokers, s.Mode)
+		}
+	}
+}

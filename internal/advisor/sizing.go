@@ -177,6 +177,14 @@ func size(w Workload, in sizeInput) Sizing {
 			s.Constraints = append(s.Constraints, Constraint{Resource: "partitions", Brokers: b, Holds: true, Detail: "ceil(partitions x R / 4,000 replicas per broker) (Jun Rao's guidance)"})
 		}
 		s.Constraints = append(s.Constraints, Constraint{Resource: "durability", Brokers: int(math.Max(3, R)), Holds: true, Detail: "at least 3 brokers and at least R (R=3 with min.insync.replicas=2 needs 3)"})
+		if w.Racks > 1 {
+			most := 0
+			for _, c := range s.Constraints {
+				most = max(most, c.Brokers)
+			}
+			s.Constraints = append(s.Constraints, Constraint{Resource: "racks", Brokers: (most + w.Racks - 1) / w.Racks * w.Racks, Holds: true,
+				Detail: fmt.Sprintf("the count above rounded up to a multiple of the %d racks, so each rack holds as many brokers (Kafka's placement stripes replicas over racks)", w.Racks)})
+		}
 	}
 	sort.SliceStable(s.Constraints, func(i, j int) bool {
 		ci, cj := s.Constraints[i], s.Constraints[j]
