@@ -19,11 +19,18 @@ const (
 	ModeFailureAware = "failure-aware"
 )
 
+// AdviceVersion is the advice document's own version within the schema:
+// 2 added the placement model (Sizing.Placement, Constraint.Scenario and
+// Broker, the sized replication factor, MemoryNeededGB, Unsatisfiable).
+// A document without advice_version is version 1 and loads as it is.
+const AdviceVersion = 2
+
 // Advice is the advisor's output document.
 type Advice struct {
 	Header
-	Workload    AdviceWorkload `json:"workload"`
-	Assumptions []string       `json:"assumptions"`
+	AdviceVersion int            `json:"advice_version,omitempty"`
+	Workload      AdviceWorkload `json:"workload"`
+	Assumptions   []string       `json:"assumptions"`
 	// Assumed are the workload inputs nobody stated, one by one.
 	Assumed  []Assumed     `json:"assumed,omitempty"`
 	Notes    []string      `json:"notes,omitempty"`
@@ -81,6 +88,9 @@ type AdviceWorkload struct {
 	HeapGB float64 `yaml:"heap_gb" json:"heap_gb"`
 	// SegmentBytes is log.segment.bytes (default 1 GB).
 	SegmentBytes float64 `yaml:"segment_bytes" json:"segment_bytes"`
+	// SegmentMs is segment.ms (0: Kafka's default, 7 days): a segment
+	// rolls at whichever of the two comes first.
+	SegmentMs float64 `yaml:"segment_ms" json:"segment_ms,omitempty"`
 	// Consumers is the planned consumers per group.
 	Consumers int `yaml:"consumers_per_group" json:"consumers_per_group,omitempty"`
 	// Failures is how many brokers the sizing survives (default 1);
@@ -202,6 +212,41 @@ type Constraint struct {
 	Holds    bool    `json:"holds"`
 	// Unsatisfiable is set when no broker count meets the check.
 	Unsatisfiable bool `json:"unsatisfiable,omitempty"`
+	// Scenario and Broker say where the placement model found the
+	// check's value: the failure scenario and the surviving broker
+	// (advice version 2).
+	Scenario string `json:"scenario,omitempty"`
+	Broker   *int   `json:"broker,omitempty"`
+}
+
+// Placement is the placement model the failure-aware sizing was judged
+// on (advice version 2): the recommended brokers over the racks, the
+// partitions placed as Kafka places them, and every failure scenario
+// the sizing claims to survive evaluated per partition and per broker.
+type Placement struct {
+	Model       string `json:"model"`
+	Brokers     int    `json:"brokers"`
+	Racks       int    `json:"racks"`
+	Partitions  int    `json:"partitions"`
+	Replication int    `json:"replication_factor"`
+	MinInsync   int    `json:"min_insync_replicas"`
+	Failures    int    `json:"failures"`
+	// Scenarios are the scenarios evaluated (the first 50 named),
+	// ScenarioCount all of them.
+	Scenarios     []string `json:"scenarios"`
+	ScenarioCount int      `json:"scenario_count"`
+	// Worst is the scenario leaving the fewest in-sync replicas of one
+	// partition: MinInsyncLeft of them, in Partition.
+	Worst         string `json:"worst_scenario"`
+	MinInsyncLeft int    `json:"min_insync_left"`
+	Partition     int    `json:"partition"`
+	WritesStopped int    `json:"partitions_writes_stopped"`
+	DataLost      int    `json:"partitions_data_lost"`
+	Survives      bool   `json:"survives"`
+	// Binding names the binding check's broker and scenario.
+	Binding string `json:"binding,omitempty"`
+	// Summary is the one-line account the human output prints.
+	Summary string `json:"summary"`
 }
 
 // Controllers is the recommended dedicated KRaft controller quorum.
@@ -247,7 +292,20 @@ type Sizing struct {
 	Hardware         *BrokerHardware `json:"broker_hardware,omitempty"`
 	CompressionRatio Sourced         `json:"compression_ratio"`
 	// RecoveryHours is the time to re-replicate one failed broker's data.
-	RecoveryHours *float64     `json:"recovery_hours,omitempty"`
+	RecoveryHours *float64 `json:"recovery_hours,omitempty"`
+	// Replication and MinInsync are what the sizing is for: the
+	// workload's, or the smallest that survive its failures when those do
+	// not (ReplicationChanged) (advice version 2).
+	Replication        int        `json:"replication_factor,omitempty"`
+	MinInsync          int        `json:"min_insync_replicas,omitempty"`
+	ReplicationChanged bool       `json:"replication_changed,omitempty"`
+	Placement          *Placement `json:"placement,omitempty"`
+	// MemoryNeededGB is heap plus page cache as computed; the headline
+	// MemoryPerBrokerGB never exceeds the broker's memory (version 2).
+	MemoryNeededGB float64 `json:"memory_needed_gb,omitempty"`
+	// Unsatisfiable names the check no broker count meets; Brokers is
+	// then not a recommendation (version 2).
+	Unsatisfiable string       `json:"unsatisfiable,omitempty"`
 	Controllers   *Controllers `json:"controllers,omitempty"`
 	Figures       []Figure     `json:"figures"`
 }

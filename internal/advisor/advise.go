@@ -36,13 +36,28 @@ func Advise(in Input) (*Advice, error) {
 	if err := validate(&w); err != nil {
 		return nil, err
 	}
-	a := &Advice{Header: result.NewHeader(result.KindAdvice), Workload: w, Assumed: assumed}
+	a := &Advice{Header: result.NewHeader(result.KindAdvice), AdviceVersion: result.AdviceVersion, Workload: w, Assumed: assumed}
+	// The per-partition rule: size for a replication factor and
+	// min.insync.replicas that survive the failures asked for (sized,
+	// below).
 	isAssumed := map[string]bool{}
 	for _, x := range assumed {
 		a.Assumptions = append(a.Assumptions, x.String())
 		isAssumed[x.Flag] = true
 	}
+	sized := w
+	sized.Replication, sized.MinInsync = survivableRF(w.Replication, w.MinInsync, failuresOf(w), w.Racks)
+	raised := map[string]string{}
+	if sized.Replication != w.Replication {
+		raised["--replication-factor"] = fmt.Sprintf("computed: the smallest replication factor that survives %s (%d given)", failuresText(w), w.Replication)
+	}
+	if sized.MinInsync != w.MinInsync {
+		raised["--min-insync-replicas"] = fmt.Sprintf("computed: min.insync.replicas that survives %s (%d given)", failuresText(w), w.MinInsync)
+	}
 	src := func(flag string) string {
+		if r, ok := raised[flag]; ok {
+			return r
+		}
 		if isAssumed[flag] {
 			return srcAssumption + " (pass " + flag + ")"
 		}
@@ -75,8 +90,10 @@ func Advise(in Input) (*Advice, error) {
 			a.Notes = append(a.Notes, s.Path+": a sweep on the embedded cluster; its configuration advice says nothing about a real broker")
 		}
 	}
-	a.Config = recommend(w, in.Sweeps)
-	a.Sizing = size(w, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
+	a.Config = recommend(sized, in.Sweeps)
+	a.Sizing = size(sized, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
+	a.Sizing.Replication, a.Sizing.MinInsync = sized.Replication, sized.MinInsync
+	a.Sizing.ReplicationChanged = sized.Replication != w.Replication || sized.MinInsync != w.MinInsync
 
 	ri := RuleInput{Workload: w, TopicPartitions: a.Sizing.Partitions}
 	switch {

@@ -67,9 +67,9 @@ func TestMeasurementsReplaceAssumptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := a.Sizing
-	// Disk write, one broker lost: 30 x 3 / (B - 1) <= 0.8 x 20.97 needs
-	// B - 1 >= 5.37, so 7 brokers; the textbook says 3.
-	if s.TextbookBrokers != 3 || s.Binding != "disk write" || s.Brokers != 7 || s.Mode != ModeFailureAware {
+	// Disk write (a failure moves no data): 30 x 3 / B <= 0.8 x 20.97
+	// needs B >= 5.37, so 6 brokers; the textbook says 3.
+	if s.TextbookBrokers != 3 || s.Binding != "disk write" || s.Brokers != 6 || s.Mode != ModeFailureAware {
 		t.Errorf("brokers %d binding %q textbook %d", s.Brokers, s.Binding, s.TextbookBrokers)
 	}
 	found := false

@@ -12,6 +12,21 @@ import (
 	"github.com/ktune/ktune/result"
 )
 
+// writeHeadline is the sizing's one paragraph: brokers, disk, memory,
+// NIC, partitions and threads.
+func writeHeadline(w io.Writer, s Sizing) {
+	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), ", s.Brokers, s.Binding, s.TextbookBrokers)
+	fmt.Fprintf(w, "**%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
+		s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
+	if s.Partitions > 0 {
+		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
+		if s.PartitionsPlan != s.Partitions {
+			fmt.Fprintf(w, " (%d as a multiple of the brokers)", s.PartitionsPlan)
+		}
+	}
+	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
+}
+
 // WriteMarkdown renders the advice as Markdown; the terminal summary is
 // the same text.
 func WriteMarkdown(w io.Writer, a *Advice) {
@@ -25,27 +40,37 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 	}
 	if s.Mode == ModeFailureAware {
 		lost := fmt.Sprintf("%d broker(s) lost", s.Failures)
-		if s.Racks > 0 {
-			lost = fmt.Sprintf("a rack lost (%d of %d brokers on %d racks)", s.Failures, s.Brokers, s.Racks)
+		if s.Racks > 1 {
+			lost += fmt.Sprintf(" and a whole rack (%d racks)", s.Racks)
 		}
-		fmt.Fprintf(w, "Failure-aware sizing with %s: ", lost)
+		fmt.Fprintf(w, "Failure-aware sizing with %s, RF %d / min.insync.replicas %d: ", lost, s.Replication, s.MinInsync)
 	} else {
 		fmt.Fprint(w, "Textbook sizing (no broker hardware known: pass --broker-disk-mbps, --broker-nic-gbps, --broker-disk-gb ... or --probe of a broker host): ")
 	}
-	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), **%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
-		s.Brokers, s.Binding, s.TextbookBrokers, s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
-	if s.Partitions > 0 {
-		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
-		if s.PartitionsPlan != s.Partitions {
-			fmt.Fprintf(w, " (%d as a multiple of the brokers)", s.PartitionsPlan)
+	if s.Unsatisfiable != "" {
+		why := "this hardware is too small for the load (or one partition carries more than a broker can); bigger brokers, more partitions or less load"
+		if s.Unsatisfiable == "replicas" {
+			why = "partitions x replication factor exceeds 200,000 replicas in a cluster (Jun Rao's guidance); fewer partitions or a second cluster"
 		}
+		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: %s. The textbook formula gives %d brokers; the cluster keeps %.0f GB of disk in all.\n\n",
+			maxModelBrokers, s.Unsatisfiable, why, s.TextbookBrokers, s.DiskTotalGB)
+	} else {
+		writeHeadline(w, s)
 	}
-	fmt.Fprintf(w, "; num.io.threads=%d, num.network.threads=%d, num.replica.fetchers=%d.\n\n", s.NumIOThreads, s.NumNetworkThreads, s.NumReplicaFetch)
 	if s.RemoteStorageGB > 0 {
 		fmt.Fprintf(w, "Remote tier: %.0f GB (local disks sized from the local retention).\n\n", s.RemoteStorageGB)
 	}
+	if p := s.Placement; p != nil {
+		fmt.Fprintf(w, "Placement model: %s.\n\n", p.Summary)
+	}
+	if s.ReplicationChanged {
+		fmt.Fprintf(w, "Sized for replication factor %d / min.insync.replicas %d: the values given do not survive the failures asked for (finding replication-changed).\n\n", s.Replication, s.MinInsync)
+	}
+	if s.MemoryNeededGB > s.MemoryPerBrokerGB {
+		fmt.Fprintf(w, "Memory: heap plus page cache would need %.0f GB per broker, more than the broker has (finding memory-short).\n\n", s.MemoryNeededGB)
+	}
 	if r := s.RecoveryHours; r != nil && *r >= 0 {
-		fmt.Fprintf(w, "Re-replicating one failed broker's data takes about %.1f h.\n\n", *r)
+		fmt.Fprintf(w, "A replaced broker catches up alone in about %.1f h.\n\n", *r)
 	}
 	if c := s.Controllers; c != nil {
 		fmt.Fprintf(w, "Controllers: %d dedicated KRaft controllers (%s), each %d cores, %.0f GB memory (%.0f GB heap), %.0f GB disk [%s].\n\n", c.Count, c.Why, c.Cores, c.MemoryGB, c.HeapGB, c.DiskGB, c.Source)

@@ -95,42 +95,6 @@ type sizeInput struct {
 	src func(flag string) string
 }
 
-// failureModel gives the brokers lost at a cluster of B brokers.
-type failureModel struct{ failures, racks int }
-
-func (f failureModel) lost(B int) int {
-	if f.racks > 0 {
-		return (B + f.racks - 1) / f.racks
-	}
-	return f.failures
-}
-
-func (f failureModel) describe() string {
-	if f.racks > 0 {
-		return fmt.Sprintf("F = ceil(B / %d racks): a whole rack lost", f.racks)
-	}
-	return fmt.Sprintf("F = %d broker(s) lost", f.failures)
-}
-
-// check is one failure-aware check: at B brokers, value must stay within
-// limit.
-type check struct {
-	resource, formula, unit string
-	inputs                  []Term
-	measured                bool
-	eval                    func(B int) (value, limit float64, holds bool)
-}
-
-// minBrokers is the smallest B at which c holds (0: none up to the cap).
-func (c check) minBrokers() int {
-	for B := 1; B <= maxBrokersSearched; B++ {
-		if _, _, ok := c.eval(B); ok {
-			return B
-		}
-	}
-	return 0
-}
-
 // size computes the sizing of w.
 func size(w Workload, in sizeInput) Sizing {
 	s := Sizing{Mode: ModeTextbook, Racks: w.Racks, CompressionRatio: in.compression}
@@ -172,11 +136,13 @@ func size(w Workload, in sizeInput) Sizing {
 		fig("remote storage", s.RemoteStorageGB, "GB", "daily GB x c x retention days (one copy: the remote store keeps its own redundancy)",
 			Term{Name: "daily volume", Value: round2(dailyGB), Unit: "GB", Source: "computed from the average"}, tc, Term{Name: "retention", Value: round2(days), Unit: "days", Source: in.src("--retention")})
 	}
-	retained := dailyGB * c * R * localDays
-	tRet := Term{Name: "retained bytes", Value: round2(retained), Unit: "GB", Source: "computed: daily GB x c x R x local retention days"}
+	// Headroom is growth: it applies to what is kept as to the rate.
+	retained := dailyGB * c * R * localDays * (1 + w.Headroom)
+	tRet := Term{Name: "retained bytes", Value: round2(retained), Unit: "GB", Source: "computed: daily GB x c x R x local retention days x (1 + headroom)"}
 	s.DiskTotalGB = round2(retained / fillLimit)
-	fig("cluster disk", s.DiskTotalGB, "GB", "daily GB x c x R x retention days / 0.7", Term{Name: "daily volume", Value: round2(dailyGB), Unit: "GB", Source: "computed from the average"}, tc, tR,
-		Term{Name: "retention (local)", Value: round2(localDays), Unit: "days", Source: localFrom}, Term{Name: "fill limit", Value: fillLimit, Source: "textbook (Cruise Control uses 0.8)"})
+	fig("cluster disk", s.DiskTotalGB, "GB", "daily GB x c x R x retention days x (1 + headroom) / 0.7", Term{Name: "daily volume", Value: round2(dailyGB), Unit: "GB", Source: "computed from the average"}, tc, tR,
+		Term{Name: "retention (local)", Value: round2(localDays), Unit: "days", Source: localFrom}, Term{Name: "headroom", Value: w.Headroom, Source: "input (--headroom; 0 unless given)"},
+		Term{Name: "fill limit", Value: fillLimit, Source: "textbook (Cruise Control uses 0.8)"})
 
 	// Partition rule, before the broker count (replicas need it).
 	tt, ttFrom := w.TargetMBps, "input (--target-mbps)"
@@ -193,13 +159,15 @@ func size(w Workload, in sizeInput) Sizing {
 	}
 
 	hw := in.hw
-	survivors := func(B int) int { return B }
+	var fa *sized
+	var m model
 	if hw.Known() {
 		s.Mode = ModeFailureAware
 		s.Hardware = &hw
-		fm := failureModel{failures: failuresOf(w), racks: w.Racks}
-		survivors = func(B int) int { return B - fm.lost(B) }
-		s.Constraints = constraints(failureChecks(w, peak, c, retained, hw, fm, s.PartitionsRaw, in.src), fm)
+		m = newModel(w, peak*c, retained, hw, s.PartitionsRaw)
+		r := m.size(failureInputs(w, m, peak*c, retained, hw, s.PartitionsRaw, in.src))
+		fa = &r
+		s.Constraints = r.constraints
 	} else {
 		bDisk := 2*int(math.Ceil(peak*c*(R+L)/textbookDiskMBps-1e-9)) + 1
 		s.Constraints = append(s.Constraints, Constraint{Resource: "disk bandwidth", Brokers: bDisk, Holds: true,
@@ -209,27 +177,42 @@ func size(w Workload, in sizeInput) Sizing {
 			s.Constraints = append(s.Constraints, Constraint{Resource: "partitions", Brokers: b, Holds: true, Detail: "ceil(partitions x R / 4,000 replicas per broker) (Jun Rao's guidance)"})
 		}
 		s.Constraints = append(s.Constraints, Constraint{Resource: "durability", Brokers: int(math.Max(3, R)), Holds: true, Detail: "at least 3 brokers and at least R (R=3 with min.insync.replicas=2 needs 3)"})
+		if w.Racks > 1 {
+			most := 0
+			for _, c := range s.Constraints {
+				most = max(most, c.Brokers)
+			}
+			s.Constraints = append(s.Constraints, Constraint{Resource: "racks", Brokers: (most + w.Racks - 1) / w.Racks * w.Racks, Holds: true,
+				Detail: fmt.Sprintf("the count above rounded up to a multiple of the %d racks, so each rack holds as many brokers (Kafka's placement stripes replicas over racks)", w.Racks)})
+		}
 	}
-	sort.SliceStable(s.Constraints, func(i, j int) bool { return s.Constraints[i].Brokers > s.Constraints[j].Brokers })
+	sort.SliceStable(s.Constraints, func(i, j int) bool {
+		ci, cj := s.Constraints[i], s.Constraints[j]
+		if ci.Unsatisfiable != cj.Unsatisfiable {
+			return ci.Unsatisfiable
+		}
+		return ci.Brokers > cj.Brokers
+	})
 	s.Brokers, s.Binding = s.Constraints[0].Brokers, s.Constraints[0].Resource
-	if s.Mode == ModeFailureAware {
-		s.Failures = failureModel{failures: failuresOf(w), racks: w.Racks}.lost(s.Brokers)
+	if s.Constraints[0].Unsatisfiable {
+		s.Unsatisfiable = s.Binding
+	}
+	if fa != nil {
+		s.Brokers, s.Failures = fa.B, m.F
+		s.Placement = placementSummary(m, fa.final, s.Binding, s.Constraints)
 	}
 	B := float64(s.Brokers)
-	S := float64(survivors(s.Brokers))
 	s.DiskPerBrokerGB = round2(s.DiskTotalGB / B)
-	if s.Mode == ModeFailureAware {
-		need := math.Max(retained/B/fillLimit, retained/S/capacityThreshold)
-		s.DiskPerBrokerGB = round2(need)
-		fig("disk per broker", s.DiskPerBrokerGB, "GB", "max(retained / B / 0.7, retained / (B - F) / 0.8)", tRet,
-			Term{Name: "brokers B", Value: B, Source: "binding constraint: " + s.Binding}, Term{Name: "failures F", Value: B - S, Source: in.src("--failures")})
+	if fa != nil {
+		s.DiskPerBrokerGB = round2(fa.final.worst[resourceIndex("storage")].value)
+		fig("disk per broker", s.DiskPerBrokerGB, "GB", "the largest broker's replica bytes on the placement model / 0.7 (a failure moves no data)", tRet,
+			Term{Name: "brokers B", Value: B, Source: "binding constraint: " + s.Binding}, Term{Name: "partitions placed", Value: float64(fa.final.P), Source: srcStripedPlacer})
 	}
 
 	// Partition plan: a multiple of B (leaders spread evenly), at least
 	// the consumers of a group.
 	if s.PartitionsRaw > 0 {
-		n := max(s.PartitionsRaw, w.Consumers)
-		s.PartitionsPlan = (n + s.Brokers - 1) / s.Brokers * s.Brokers
+		s.PartitionsPlan = planPartitions(s.PartitionsRaw, w.Consumers, s.Brokers)
 		fig("partitions per topic (plan)", float64(s.PartitionsPlan), "", "max(raw, consumers per group) rounded up to a multiple of B",
 			Term{Name: "raw", Value: float64(s.PartitionsRaw), Source: "computed: ceil(Tt / min(Tp, Tc))"},
 			Term{Name: "consumers per group", Value: float64(w.Consumers), Source: "input (--consumers-per-group; 0 unless given)"},
@@ -240,24 +223,18 @@ func size(w Workload, in sizeInput) Sizing {
 		}
 	}
 
-	sizeMemory(&s, w, in, peak*c, R, B)
-
-	// NIC: the smallest standard link that keeps each surviving broker
-	// under 80%.
-	fan := math.Max(R, R-1+C)
-	need := peak * c * fan / S
-	for _, g := range []float64{1, 10, 25, 40, 100, 200, 400} {
-		if need <= capacityThreshold*g*125 {
-			s.NICGbps = g
-			break
-		}
+	if fa != nil {
+		sizeMemoryOnModel(&s, w, in, m, fa.final)
+		sizeNICAndRecovery(&s, w, m, fa.final)
+	} else {
+		sizeMemory(&s, w, in, peak*c, R, B)
+		// NIC: the smallest standard link that carries each broker's share.
+		need := peak * c * math.Max(R, R-1+C) / B
+		s.NICGbps = smallestLink(func(g float64) bool { return need <= capacityThreshold*g*125 })
+		fig("NIC", s.NICGbps, "Gbit/s", "smallest of 1/10/25/40/100/200/400 Gbit/s with W x c x max(R, R-1+C) / B <= 80% of the link", tW, tc, tR, tC,
+			Term{Name: "per-broker traffic", Value: round2(need), Unit: "MB/s", Source: "computed"})
+		sizeRecovery(&s, w, peak*c, R, C, retained, hw)
 	}
-	per := "B"
-	if s.Mode == ModeFailureAware {
-		per = "(B - F)"
-	}
-	fig("NIC", s.NICGbps, "Gbit/s", "smallest of 1/10/25/40/100/200/400 Gbit/s with W x c x max(R, R-1+C) / "+per+" <= 80% of the link", tW, tc, tR, tC,
-		Term{Name: "per-broker traffic", Value: round2(need), Unit: "MB/s", Source: "computed"})
 
 	// Threads: io about half the cores, network 2/3 of the other half,
 	// replica fetchers 1/3 of it, never under Kafka's defaults.
@@ -270,8 +247,6 @@ func size(w Workload, in sizeInput) Sizing {
 			Term{Name: "cores", Value: cores, Source: hw.Cores.Source})
 	}
 
-	sizeRecovery(&s, w, peak*c, R, C, retained, hw)
-
 	if s.Brokers > 9 || w.DedicatedControllers {
 		why := "above 9 brokers, KRaft controllers on their own hosts keep metadata work off busy brokers"
 		if s.Brokers <= 9 {
@@ -281,6 +256,27 @@ func size(w Workload, in sizeInput) Sizing {
 			Source: "assumption: a 3-voter quorum survives one controller loss (Kafka docs: KRaft); the per-controller size is a small-host rule of thumb, not measured"}
 	}
 	return s
+}
+
+// planPartitions is the partition plan: max(raw, consumers per group)
+// rounded up to a multiple of B, so leaders spread evenly.
+func planPartitions(raw, consumers, B int) int {
+	n := max(raw, consumers)
+	return (n + B - 1) / B * B
+}
+
+// links are the standard NIC speeds, Gbit/s.
+var links = []float64{1, 10, 25, 40, 100, 200, 400}
+
+// smallestLink is the smallest standard link for which ok holds (0:
+// none).
+func smallestLink(ok func(gbps float64) bool) float64 {
+	for _, g := range links {
+		if ok(g) {
+			return g
+		}
+	}
+	return 0
 }
 
 // pick chooses between a stated value and a measured one: the stated one
@@ -293,114 +289,6 @@ func pick(stated float64, statedFrom string, measured float64, measuredFrom stri
 		return measured, measuredFrom
 	}
 	return 0, ""
-}
-
-// failureChecks builds every check of the failure-aware sizing. W is the
-// peak produce MB/s before compression.
-func failureChecks(w Workload, W, c, retained float64, hw BrokerHardware, fm failureModel, rawPartitions int, src func(string) string) []check {
-	R, C, L := float64(w.Replication), float64(w.ConsumerGroups), float64(w.LaggingReaders)
-	Wc := W * c
-	tWc := Term{Name: "W x c", Value: round2(Wc), Unit: "MB/s", Source: "computed: peak produce x compression ratio"}
-	tR := Term{Name: "R", Value: R, Source: src("--replication-factor")}
-	tF := Term{Name: "F", Value: float64(fm.failures), Source: src("--failures")}
-	if fm.racks > 0 {
-		tF = Term{Name: "racks", Value: float64(fm.racks), Source: "input (--racks)"}
-	}
-	surv := func(B int) float64 { return float64(B - fm.lost(B)) }
-	perSurvivor := func(total float64, B int) float64 {
-		if surv(B) <= 0 {
-			return math.Inf(1)
-		}
-		return total / surv(B)
-	}
-	measured := func(s Sourced) bool { return !strings.HasPrefix(s.Source, srcTextbook) }
-	var checks []check
-
-	D := hw.DiskMBps
-	if !D.Known() {
-		D = Sourced{Value: textbookDiskMBps, Source: srcTextbook + " (no --broker-disk-mbps or probe: 100 MB/s per broker)"}
-	}
-	writeFactor := R + L
-	writeFormula := "W x c x R / (B - F) <= 0.8 D"
-	if L > 0 {
-		writeFormula = "W x c x (R + lagging readers) / (B - F) <= 0.8 D"
-	}
-	checks = append(checks, check{resource: "disk write", formula: writeFormula, unit: "MB/s", measured: measured(D),
-		inputs: []Term{tWc, tR, tF, {Name: "D", Value: round2(D.Value), Unit: "MB/s", Source: D.Source}, {Name: "threshold", Value: capacityThreshold, Source: srcCruiseControl}},
-		eval: func(B int) (float64, float64, bool) {
-			v := perSurvivor(Wc*writeFactor, B)
-			return v, capacityThreshold * D.Value, v <= capacityThreshold*D.Value
-		}})
-	if N := hw.NICMBps; N.Known() {
-		tN := Term{Name: "NIC", Value: round2(N.Value), Unit: "MB/s", Source: N.Source}
-		th := Term{Name: "threshold", Value: capacityThreshold, Source: srcCruiseControl}
-		checks = append(checks, check{resource: "network in", formula: "W x c x R / (B - F) <= 0.8 NIC", unit: "MB/s", measured: true,
-			inputs: []Term{tWc, tR, tF, tN, th},
-			eval: func(B int) (float64, float64, bool) {
-				v := perSurvivor(Wc*R, B)
-				return v, capacityThreshold * N.Value, v <= capacityThreshold*N.Value
-			}},
-			check{resource: "network out", formula: "W x c x (R - 1 + C) / (B - F) <= 0.8 NIC", unit: "MB/s", measured: true,
-				inputs: []Term{tWc, tR, {Name: "C", Value: C, Source: src("--consumer-groups")}, tF, tN, th},
-				eval: func(B int) (float64, float64, bool) {
-					v := perSurvivor(Wc*(R-1+C), B)
-					return v, capacityThreshold * N.Value, v <= capacityThreshold*N.Value
-				}})
-	}
-	if G := hw.DiskGB; G.Known() {
-		checks = append(checks, check{resource: "storage", formula: "retained / B <= 0.7 G and retained / (B - F) <= 0.8 G (retained = daily x c x R x retention days)", unit: "GB", measured: true,
-			inputs: []Term{{Name: "retained", Value: round2(retained), Unit: "GB", Source: "computed: daily GB x c x R x local retention days"}, tF,
-				{Name: "G", Value: round2(G.Value), Unit: "GB", Source: G.Source}, {Name: "fill limit", Value: fillLimit, Source: "textbook"}, {Name: "threshold", Value: capacityThreshold, Source: srcCruiseControl}},
-			eval: func(B int) (float64, float64, bool) {
-				// value: the disk a broker needs, against G
-				need := math.Max(retained/float64(B)/fillLimit, perSurvivor(retained, B)/capacityThreshold)
-				return need, G.Value, need <= G.Value
-			}})
-	}
-	P, pFrom := float64(w.Partitions), "input (--partitions)"
-	if P == 0 && rawPartitions > 0 {
-		P, pFrom = float64(rawPartitions), "computed: partitions per topic (raw), one topic"
-	}
-	if P > 0 {
-		checks = append(checks, check{resource: "replicas", formula: "partitions x R / (B - F) <= 4,000 (and partitions x R <= 200,000 in the cluster)", unit: "replicas",
-			inputs: []Term{{Name: "partitions", Value: P, Source: pFrom}, tR, tF, {Name: "per broker", Value: replicasPerBroker, Source: srcJunRao}},
-			eval: func(B int) (float64, float64, bool) {
-				v := perSurvivor(P*R, B)
-				return v, replicasPerBroker, v <= replicasPerBroker && P*R <= replicasPerCluster
-			}})
-	}
-	M := float64(w.MinInsync)
-	floor := math.Max(3, R)
-	checks = append(checks, check{resource: "availability", formula: "B - F >= min.insync.replicas and B >= max(3, R)", unit: "brokers",
-		inputs: []Term{{Name: "min.insync.replicas", Value: M, Source: src("--min-insync-replicas")}, tR, tF},
-		eval: func(B int) (float64, float64, bool) {
-			// value: surviving brokers, limit: what they must be at least
-			return surv(B), M, surv(B) >= M && float64(B) >= floor
-		}})
-
-	return checks
-}
-
-// constraints evaluates every check: the smallest B each allows, and both
-// sides at the count all of them allow.
-func constraints(checks []check, fm failureModel) []Constraint {
-	out := make([]Constraint, 0, len(checks))
-	B := 0
-	for _, ch := range checks {
-		b := ch.minBrokers()
-		B = max(B, b)
-		ct := Constraint{Resource: ch.resource, Brokers: b, Formula: ch.formula, Inputs: ch.inputs, Unit: ch.unit, Measured: ch.measured,
-			Detail: ch.formula + "; " + fm.describe(), Unsatisfiable: b == 0}
-		if b == 0 {
-			ct.Detail += "; no broker count up to 100,000 meets it"
-		}
-		out = append(out, ct)
-	}
-	for i, ch := range checks {
-		v, l, holds := ch.eval(B)
-		out[i].Value, out[i].Limit, out[i].Holds = finite(round2(v)), finite(round2(l)), holds
-	}
-	return out
 }
 
 func finite(f float64) float64 {

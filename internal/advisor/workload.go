@@ -29,17 +29,35 @@ func defaults(w *Workload, assumeAvg float64) []Assumed {
 		Assumed{Input: "average", Value: assumeAvg, Unit: "MB/s", Flag: "--avg-mbps"})
 	set(w.PeakFactor == 0, func() { w.PeakFactor = 1 }, Assumed{Input: "peak factor", Value: 1, Flag: "--peak-factor", Why: "peak = average"})
 	set(w.Replication == 0, func() { w.Replication = 3 }, Assumed{Input: "replication factor", Value: 3, Flag: "--replication-factor"})
-	set(w.MinInsync == 0, func() { w.MinInsync = min(2, max(w.Replication, 1)) }, Assumed{Input: "min.insync.replicas", Value: float64(min(2, max(w.Replication, 1))), Flag: "--min-insync-replicas"})
+	set(w.MinInsync == 0, func() { w.MinInsync = defaultMinInsync(w.Replication) }, Assumed{Input: "min.insync.replicas", Value: float64(defaultMinInsync(w.Replication)), Flag: "--min-insync-replicas",
+		Why: "2 from replication factor 3 up, else 1: min.insync equal to the replication factor stops acks=all writes at the first broker lost"})
 	set(w.RetentionHours == 0, func() { w.RetentionHours = 168 }, Assumed{Input: "retention", Value: 168, Unit: "h", Flag: "--retention", Why: "Kafka's default log.retention.hours"})
 	set(w.ConsumerGroups == 0, func() { w.ConsumerGroups = 1 }, Assumed{Input: "consumer groups", Value: 1, Flag: "--consumer-groups"})
 	set(w.SegmentBytes == 0, func() { w.SegmentBytes = 1e9 }, Assumed{Input: "log.segment.bytes", Value: 1, Unit: "GB", Flag: "segment_bytes in --workload", Why: "Kafka's default"})
 	set(w.Durability == "", func() { w.Durability = "at-least-once" }, Assumed{Input: "delivery guarantee at-least-once", Flag: "--durability"})
-	set(w.Failures == nil, func() { one := 1; w.Failures = &one }, Assumed{Input: "broker failures to survive", Value: 1, Flag: "--failures"})
+	f := min(1, max(w.Replication-1, 0))
+	set(w.Failures == nil, func() { w.Failures = &f }, Assumed{Input: "broker failures to survive", Value: float64(f), Flag: "--failures"})
 	set(w.MaxRecoveryHours == 0, func() { w.MaxRecoveryHours = 4 }, Assumed{Input: "longest acceptable recovery", Value: 4, Unit: "h", Flag: "--max-recovery"})
 	if w.Goal == "" {
 		w.Goal = "balanced"
 	}
 	return out
+}
+
+// defaultMinInsync is 2 from replication factor 3 up, else 1.
+func defaultMinInsync(R int) int {
+	if R >= 3 {
+		return 2
+	}
+	return 1
+}
+
+func failuresText(w Workload) string {
+	s := fmt.Sprintf("%d broker(s) lost", failuresOf(w))
+	if w.Racks > 1 {
+		s += fmt.Sprintf(" and a whole rack of %d", w.Racks)
+	}
+	return s
 }
 
 // failures is the stated or default number of brokers lost.
@@ -77,6 +95,12 @@ func validate(w *Workload) error {
 		flag string
 		v    any
 		rng  string
+	}
+	if f := failuresOf(*w); f > 0 && f >= w.Replication {
+		return fmt.Errorf("--failures %d: must be below the replication factor (%d): losing %d brokers can take every replica of a partition", f, w.Replication, f)
+	}
+	if w.Racks > 1 && w.Replication < 2 {
+		return fmt.Errorf("--racks %d: needs a replication factor of at least 2: with %d a rack loss takes a partition's only replica", w.Racks, w.Replication)
 	}
 	for _, c := range []check{
 		{w.Replication < 1, "--replication-factor", w.Replication, "at least 1"},

@@ -35,8 +35,10 @@ results (--results: produce, consume, sweep, disruption, drain and drain-sweep d
 sizing (brokers, disk, memory, partitions, NIC, broker threads) and a
 configuration, every number with its formula, its inputs and where each came
 from. Without broker hardware it applies the textbook rules and says so; with
-it (--broker-* flags or --probe of broker hosts) each resource is checked with
---failures brokers lost and the binding one named. Measured single-partition
+it (--broker-* flags or --probe of broker hosts) the partitions are placed as
+Kafka's controller places them and every set of --failures brokers (and each
+rack with --racks) is evaluated per partition and per surviving broker; the
+binding check, broker and scenario are named. Measured single-partition
 throughput drives the partition count; sweep results give the Pareto front,
 and the best point for --goal among those that meet --durability. With --brokers it also audits
 the live cluster. Results from the embedded cluster are never used for sizing.`,
@@ -98,11 +100,11 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.ProducerPartitionMBps, "producer-partition-mbps", 0, "producer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.ConsumerPartitionMBps, "consumer-partition-mbps", 0, "consumer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.HeapGB, "heap-gb", 0, "broker JVM heap in GB (default 6)")
-	fs.IntVar(&o.failures, "failures", 1, "brokers the sizing survives losing")
-	fs.IntVar(&w.Racks, "racks", 0, "racks the brokers spread over: size for losing a whole rack (ceil(B / racks) brokers)")
+	fs.IntVar(&o.failures, "failures", 1, "any brokers the sizing survives losing together, judged per partition on the placement model (below the replication factor; 0 with replication factor 1)")
+	fs.IntVar(&w.Racks, "racks", 0, "racks (zones) the brokers spread over: B a multiple of them, and a whole rack lost is survived as well as --failures")
 	fs.Float64Var(&w.CompressionRatio, "compression-ratio", 0, "compressed / uncompressed bytes (default: measured in the recommended sweep point, else 1)")
-	fs.Float64Var(&w.RecoveryMBps, "recovery-mbps", 0, "re-replication MB/s per receiving broker (default: the spare disk or network bandwidth at peak)")
-	fs.DurationVar(&o.maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time to re-replicate a failed broker")
+	fs.Float64Var(&w.RecoveryMBps, "recovery-mbps", 0, "replication throttle a replaced broker catches up under, MB/s (default: none, Kafka's default; it catches up at its spare disk or NIC)")
+	fs.DurationVar(&o.maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time for a replaced broker to catch up; the NIC recommendation keeps within it")
 	fs.DurationVar(&o.localRetention, "local-retention", 0, "with a remote tier: what brokers keep locally (local.retention.ms); remote storage is reported apart")
 	fs.BoolVar(&w.DedicatedControllers, "dedicated-controllers", false, "recommend dedicated KRaft controllers at any size (they are recommended above 9 brokers anyway)")
 	fs.BoolVar(&w.PreferMeasured, "prefer-measured", false, "let measured single-partition throughput beat --producer-partition-mbps and --consumer-partition-mbps")

@@ -107,9 +107,13 @@ func writeSummary(cmd *cobra.Command, sum *tune.Summary, embedded bool, took tim
 		} else {
 			fmt.Fprintf(w, "sizing with %d broker(s) lost: ", a.Sizing.Failures)
 		}
-		fmt.Fprintf(w, "%d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
-		if a.Sizing.Partitions > 0 {
-			fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
+		if u := a.Sizing.Unsatisfiable; u != "" {
+			fmt.Fprintf(w, "no broker count meets the %s check: the broker hardware is too small for the load", u)
+		} else {
+			fmt.Fprintf(w, "%d brokers (%s), %.0f GB disk, %g GB memory per broker, %g Gbit/s NIC", a.Sizing.Brokers, a.Sizing.Binding, a.Sizing.DiskTotalGB, a.Sizing.MemoryPerBrokerGB, a.Sizing.NICGbps)
+			if a.Sizing.Partitions > 0 {
+				fmt.Fprintf(w, ", %d partitions per topic", a.Sizing.Partitions)
+			}
 		}
 		fmt.Fprintln(w)
 		other := 0
