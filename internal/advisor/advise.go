@@ -76,6 +76,7 @@ func Advise(in Input) (*Advice, error) {
 		}
 	}
 	a.Config = recommend(w, in.Sweeps)
+	chooseConsumer(a.Config)
 	a.Sizing = size(w, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
 
 	ri := RuleInput{Workload: w, TopicPartitions: a.Sizing.Partitions}

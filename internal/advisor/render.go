@@ -124,6 +124,12 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			}
 			fmt.Fprintf(w, "\n```properties\n# producer.properties\n%s```\n", props(c.Producer))
 		}
+		if c.ConsumerWhy != "" {
+			fmt.Fprintf(w, "\nConsumer settings: %s.\n", c.ConsumerWhy)
+		}
+		for _, n := range c.Notes {
+			fmt.Fprintf(w, "\nNOTE: %s.\n", n)
+		}
 	}
 	if len(a.Findings) > 0 {
 		fmt.Fprintln(w, "\n## Findings\n\n| id | severity | evidence | recommendation | source |\n|---|---|---|---|---|")
