@@ -22,7 +22,7 @@ func TestWorkloadValidate(t *testing.T) {
 		{Workload{AvgMBps: 1, Durability: "maybe"}, `--durability "maybe"`},
 		{Workload{}, "the workload needs"},
 		// Both rates given: a conflict, not one silently winning.
-		{Workload{RecordsPerDay: 1e8, RecordBytes: 100, AvgMBps: 10}, "--records-per-day 1e+08 and --avg-mbps 10: give one of them"},
+		{Workload{RecordsPerDay: 1e8, RecordBytes: 100, AvgMBps: 10}, "--records-per-day 100000000 and --avg-mbps 10: give one of them"},
 		// A compressed size above the uncompressed one is no ratio.
 		{Workload{AvgMBps: 1, CompressionRatio: 1.8}, "--compression-ratio 1.8: must be above 0 up to 1"},
 		{Workload{AvgMBps: 1, CompressionRatio: 1}, ""},

@@ -59,7 +59,7 @@ func validate(w *Workload) error {
 		return fmt.Errorf("--avg-mbps and --records-per-day: must be positive")
 	}
 	if w.RecordsPerDay > 0 && w.AvgMBps > 0 {
-		return fmt.Errorf("--records-per-day %v and --avg-mbps %v: give one of them, both state the rate", w.RecordsPerDay, w.AvgMBps)
+		return fmt.Errorf("--records-per-day %s and --avg-mbps %s: give one of them, both state the rate", units.Format(w.RecordsPerDay), units.Format(w.AvgMBps))
 	}
 	if w.RecordsPerDay <= 0 && w.AvgMBps <= 0 {
 		return fmt.Errorf("the workload needs --records-per-day (with --record-size) or --avg-mbps")
