@@ -318,6 +318,15 @@ type ParetoPoint struct {
 	P99Ms  float64           `json:"p99_ms"`
 	// CompressionRatio is the achieved compressed / uncompressed ratio.
 	CompressionRatio float64 `json:"compression_ratio,omitempty"`
+	// ConsumerMBps and ConsumerP99Ms are the point's consumer measurement
+	// (mean over repetitions; 0: none), what consumer settings are ranked by.
+	ConsumerMBps  float64 `json:"consumer_mb_per_sec,omitempty"`
+	ConsumerP99Ms float64 `json:"consumer_p99_ms,omitempty"`
+	// Payload and Compressibility are the produced values' kind (random,
+	// text, file) and, for random ones, the fraction that compresses away:
+	// codecs are ranked only on a compressible payload.
+	Payload         string  `json:"payload,omitempty"`
+	Compressibility float64 `json:"compressibility,omitempty"`
 	// From is the sweep file; Embedded marks a sweep on kfake.
 	From     string            `json:"from,omitempty"`
 	Embedded bool              `json:"embedded,omitempty"`
@@ -347,6 +356,12 @@ type ConfigAdvice struct {
 	Consumer         map[string]string `json:"consumer,omitempty"`
 	Topic            map[string]string `json:"topic"`
 	Why              string            `json:"why"`
+	// ConsumerWhy says how the consumer settings were chosen: by the
+	// consumers' own throughput (and p99), not the producer's.
+	ConsumerWhy string `json:"consumer_why,omitempty"`
+	// Notes say what the sweep could not rank and why (codecs on a
+	// payload that does not compress).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Finding is one rule's verdict.

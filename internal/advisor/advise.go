@@ -91,6 +91,7 @@ func Advise(in Input) (*Advice, error) {
 		}
 	}
 	a.Config = recommend(sized, in.Sweeps)
+	chooseConsumer(a.Config)
 	a.Sizing = size(sized, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
 	a.Sizing.Replication, a.Sizing.MinInsync = sized.Replication, sized.MinInsync
 	a.Sizing.ReplicationChanged = sized.Replication != w.Replication || sized.MinInsync != w.MinInsync

@@ -16,6 +16,7 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 		n, nc    int
 		mb, p99  float64
 		compress float64
+		cons     consumerAcc
 	}
 	byKey := map[string]*acc{}
 	var order []string
@@ -27,7 +28,8 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 			key := strings.SplitN(pt.Key, "#", 2)[0]
 			a, ok := byKey[key]
 			if !ok {
-				a = &acc{p: ParetoPoint{Key: key, Params: pt.Params, Producer: pt.Produce.Config.Producer, From: s.Path, Embedded: s.Doc.Cluster.Embedded}}
+				a = &acc{p: ParetoPoint{Key: key, Params: pt.Params, Producer: pt.Produce.Config.Producer, From: s.Path, Embedded: s.Doc.Cluster.Embedded,
+					Payload: pt.Produce.Workload.Payload, Compressibility: pt.Produce.Workload.Compressibility}}
 				if pt.Consume != nil {
 					a.p.Consumer = pt.Consume.Config.Consumer
 				}
@@ -41,6 +43,7 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 				a.nc++
 				a.compress += pr.CompressionRatio
 			}
+			a.cons.add(pt.Consume)
 		}
 	}
 	out := make([]ParetoPoint, 0, len(order))
@@ -50,6 +53,7 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 		if a.nc > 0 {
 			a.p.CompressionRatio = round2(a.compress / float64(a.nc))
 		}
+		a.p.ConsumerMBps, a.p.ConsumerP99Ms = a.cons.mean()
 		out = append(out, a.p)
 	}
 	return out
@@ -211,9 +215,13 @@ func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 	for _, s := range sweeps {
 		ca.From = append(ca.From, s.Path)
 	}
+	ranks, note := codecsRanked(pts)
+	if note != "" {
+		ca.Notes = append(ca.Notes, note)
+	}
 	var durable, cands []ParetoPoint
 	for _, p := range pts {
-		if len(missing(w, p.Producer)) == 0 {
+		if len(missing(w, p.Producer)) == 0 && ranks(p) {
 			durable = append(durable, p)
 			ca.Candidates = append(ca.Candidates, p.Key)
 			if w.SLOp99Ms <= 0 || p.P99Ms <= w.SLOp99Ms {

@@ -16,8 +16,8 @@ import (
 // NIC, partitions and threads.
 func writeHeadline(w io.Writer, s Sizing) {
 	fmt.Fprintf(w, "**%d brokers** (binding constraint: %s; the textbook formula gives %d), ", s.Brokers, s.Binding, s.TextbookBrokers)
-	fmt.Fprintf(w, "**%.0f GB of disk** in all (%.0f GB per broker), **%.0f GB of memory per broker** (%.0f GB heap + %.2f GB page cache), **%g Gbit/s NIC**",
-		s.DiskTotalGB, s.DiskPerBrokerGB, s.MemoryPerBrokerGB, s.HeapGB, s.PageCacheGB, s.NICGbps)
+	fmt.Fprintf(w, "**%s GB of disk** in all (%s GB per broker), **%s GB of memory per broker** (%s GB heap + %s GB page cache), **%s Gbit/s NIC**",
+		figure(s.DiskTotalGB), figure(s.DiskPerBrokerGB), figure(s.MemoryPerBrokerGB), figure(s.HeapGB), figure(s.PageCacheGB), figure(s.NICGbps))
 	if s.Partitions > 0 {
 		fmt.Fprintf(w, ", **%d partitions per topic**", s.Partitions)
 		if s.PartitionsPlan != s.Partitions {
@@ -52,13 +52,13 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		if s.Unsatisfiable == "replicas" {
 			why = "partitions x replication factor exceeds 200,000 replicas in a cluster (Jun Rao's guidance); fewer partitions or a second cluster"
 		}
-		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: %s. The textbook formula gives %d brokers; the cluster keeps %.0f GB of disk in all.\n\n",
-			maxModelBrokers, s.Unsatisfiable, why, s.TextbookBrokers, s.DiskTotalGB)
+		fmt.Fprintf(w, "**no broker count up to %d meets the %s check**: %s. The textbook formula gives %d brokers; the cluster keeps %s GB of disk in all.\n\n",
+			maxModelBrokers, s.Unsatisfiable, why, s.TextbookBrokers, figure(s.DiskTotalGB))
 	} else {
 		writeHeadline(w, s)
 	}
 	if s.RemoteStorageGB > 0 {
-		fmt.Fprintf(w, "Remote tier: %.0f GB (local disks sized from the local retention).\n\n", s.RemoteStorageGB)
+		fmt.Fprintf(w, "Remote tier: %s GB (local disks sized from the local retention).\n\n", figure(s.RemoteStorageGB))
 	}
 	if p := s.Placement; p != nil {
 		fmt.Fprintf(w, "Placement model: %s.\n\n", p.Summary)
@@ -67,13 +67,13 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		fmt.Fprintf(w, "Sized for replication factor %d / min.insync.replicas %d: the values given do not survive the failures asked for (finding replication-changed).\n\n", s.Replication, s.MinInsync)
 	}
 	if s.MemoryNeededGB > s.MemoryPerBrokerGB {
-		fmt.Fprintf(w, "Memory: heap plus page cache would need %.0f GB per broker, more than the broker has (finding memory-short).\n\n", s.MemoryNeededGB)
+		fmt.Fprintf(w, "Memory: heap plus page cache would need %s GB per broker, more than the broker has (finding memory-short).\n\n", figure(s.MemoryNeededGB))
 	}
 	if r := s.RecoveryHours; r != nil && *r >= 0 {
 		fmt.Fprintf(w, "A replaced broker catches up alone in about %.1f h.\n\n", *r)
 	}
 	if c := s.Controllers; c != nil {
-		fmt.Fprintf(w, "Controllers: %d dedicated KRaft controllers (%s), each %d cores, %.0f GB memory (%.0f GB heap), %.0f GB disk [%s].\n\n", c.Count, c.Why, c.Cores, c.MemoryGB, c.HeapGB, c.DiskGB, c.Source)
+		fmt.Fprintf(w, "Controllers: %d dedicated KRaft controllers (%s), each %d cores, %s GB memory (%s GB heap), %s GB disk [%s].\n\n", c.Count, c.Why, c.Cores, figure(c.MemoryGB), figure(c.HeapGB), figure(c.DiskGB), c.Source)
 	}
 	if h := s.Hardware; h != nil {
 		fmt.Fprintln(w, "| broker hardware | value | source |\n|---|---:|---|")
@@ -83,7 +83,7 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			unit string
 		}{{"disk write", h.DiskMBps, "MB/s"}, {"disk size", h.DiskGB, "GB"}, {"NIC", h.NICMBps, "MB/s"}, {"cores", h.Cores, ""}, {"memory", h.MemoryGB, "GB"}} {
 			if r.v.Known() {
-				fmt.Fprintf(w, "| %s | %g %s | %s |\n", r.name, round2(r.v.Value), r.unit, r.v.Source)
+				fmt.Fprintf(w, "| %s | %s %s | %s |\n", r.name, figure(r.v.Value), r.unit, r.v.Source)
 			} else {
 				fmt.Fprintf(w, "| %s | unknown | |\n", r.name)
 			}
@@ -93,13 +93,13 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		for _, c := range s.Constraints {
 			var in []string
 			for _, t := range c.Inputs {
-				in = append(in, fmt.Sprintf("%s = %g %s [%s]", t.Name, t.Value, t.Unit, t.Source))
+				in = append(in, fmt.Sprintf("%s = %s %s [%s]", t.Name, figure(t.Value), t.Unit, t.Source))
 			}
 			need := fmt.Sprint(c.Brokers)
 			if c.Unsatisfiable {
 				need = "none"
 			}
-			fmt.Fprintf(w, "| %s | %s | %g vs %g %s | %v | %s; %s |\n", c.Resource, need, c.Value, c.Limit, c.Unit, c.Holds, c.Detail, strings.Join(in, "; "))
+			fmt.Fprintf(w, "| %s | %s | %s vs %s %s | %v | %s; %s |\n", c.Resource, need, figure(c.Value), figure(c.Limit), c.Unit, c.Holds, c.Detail, strings.Join(in, "; "))
 		}
 	} else {
 		fmt.Fprintln(w, "| resource | brokers needed | how |\n|---|---:|---|")
@@ -115,9 +115,9 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 	for _, f := range s.Figures {
 		var in []string
 		for _, t := range f.Inputs {
-			in = append(in, fmt.Sprintf("%s = %g %s [%s]", t.Name, t.Value, t.Unit, t.Source))
+			in = append(in, fmt.Sprintf("%s = %s %s [%s]", t.Name, figure(t.Value), t.Unit, t.Source))
 		}
-		fmt.Fprintf(w, "| %s | %g %s | %s | %s |\n", f.Name, f.Value, f.Unit, f.Formula, strings.Join(in, "; "))
+		fmt.Fprintf(w, "| %s | %s %s | %s | %s |\n", f.Name, figure(f.Value), f.Unit, f.Formula, strings.Join(in, "; "))
 	}
 	if len(a.Assumptions) > 0 {
 		fmt.Fprintln(w, "\nAssumptions:")
@@ -148,6 +148,12 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 				fmt.Fprintf(w, "| %s | %.1f | %.2f |\n", result.ParamsLabel(p.Params), p.MBps, p.P99Ms)
 			}
 			fmt.Fprintf(w, "\n```properties\n# producer.properties\n%s```\n", props(c.Producer))
+		}
+		if c.ConsumerWhy != "" {
+			fmt.Fprintf(w, "\nConsumer settings: %s.\n", c.ConsumerWhy)
+		}
+		for _, n := range c.Notes {
+			fmt.Fprintf(w, "\nNOTE: %s.\n", n)
 		}
 	}
 	if len(a.Findings) > 0 {

@@ -297,5 +297,3 @@ func finite(f float64) float64 {
 	}
 	return f
 }
-
-func round2(f float64) float64 { return math.Round(f*100) / 100 }

@@ -2,11 +2,12 @@
 package advise
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/units"
 	"github.com/ktune/ktune/result"
 )
 
@@ -26,7 +28,7 @@ func NewCmd(version string) *cobra.Command {
 		o   options
 		out cmdutil.OutputFlags
 	)
-	w, conn := &o.w, &o.conn
+	conn := &o.conn
 	cmd := &cobra.Command{
 		Use:   "advise",
 		Short: "Size the cluster and recommend a configuration from measurements",
@@ -78,15 +80,35 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.workloadFile, "workload", "", "workload YAML file (keys as the flags, with underscores: records_per_day, record_size, ...); flags given too override it")
-	fs.Float64Var(&w.RecordsPerDay, "records-per-day", 0, "records produced per day")
+	fs.StringVar(&o.workloadFile, "workload", "", "workload YAML file whose keys are the flags' names (avg-mbps: 50, retention: 7d, broker-disk-gb: 4000, ...); flags given too override it")
+	o.flags = workloadFlags(&o)
+	fs.AddFlagSet(o.flags)
+	fs.StringArrayVar(&o.probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
+	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption, drain or drain-sweep result document (repeatable)")
+	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
+	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
+	out.Formats = []string{"table", "md"}
+	out.RegisterDocument(cmd)
+	fs.StringVar(&o.propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
+	conn.Bind(cmd)
+	conn.ConnectTimeout = cluster.DefaultConnectTimeout
+	return cmd
+}
+
+// workloadFlags are the flags that describe the workload: the keys of a
+// --workload file are exactly their names, and a file's values go through
+// the same parsers and checks as the flags'.
+func workloadFlags(o *options) *pflag.FlagSet {
+	w := &o.w
+	fs := pflag.NewFlagSet("workload", pflag.ContinueOnError)
+	fs.Float64Var(&w.RecordsPerDay, "records-per-day", 0, "records produced per day (instead of --avg-mbps)")
 	fs.Float64Var(&w.AvgMBps, "avg-mbps", 0, "average produce rate in MB/s (instead of --records-per-day)")
 	fs.Float64Var(&w.RecordBytes, "record-size", 0, "average record size in bytes")
 	fs.Float64Var(&w.PeakFactor, "peak-factor", 0, "peak rate over the average (default 1)")
 	fs.IntVar(&w.Replication, "replication-factor", 0, "replication factor (default 3)")
 	fs.IntVar(&w.MinInsync, "min-insync-replicas", 0, "min.insync.replicas (default 2)")
-	fs.DurationVar(&o.retention, "retention", 0, "retention time, e.g. 168h (default 7 days)")
-	fs.IntVar(&w.ConsumerGroups, "consumer-groups", 0, "consumer groups reading everything (default 1)")
+	fs.Var(units.NewDurationValue(&o.retention, 0), "retention", "retention time, e.g. 7d or 168h (default 7d)")
+	fs.IntVar(&w.ConsumerGroups, "consumer-groups", 0, "consumer groups reading everything, at least 1 (default 1)")
 	fs.IntVar(&w.LaggingReaders, "lagging-readers", 0, "readers reading from disk, behind the head")
 	fs.Float64Var(&w.LagHours, "lag-hours", 0, "how far behind lagging readers may be, for page cache")
 	cmdutil.SLOVar(fs, &o.slo, "slo", 0, "p99 latency objective: p99=DURATION or DURATION, e.g. 50ms (as maxrate and tune take it)")
@@ -100,12 +122,13 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.ProducerPartitionMBps, "producer-partition-mbps", 0, "producer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.ConsumerPartitionMBps, "consumer-partition-mbps", 0, "consumer MB/s on one partition (default: from --results)")
 	fs.Float64Var(&w.HeapGB, "heap-gb", 0, "broker JVM heap in GB (default 6)")
+	fs.Var(sizeValue{&w.SegmentBytes}, "segment-bytes", "log.segment.bytes, e.g. 1GB or 512MiB (default 1GB, Kafka's)")
 	fs.IntVar(&o.failures, "failures", 1, "any brokers the sizing survives losing together, judged per partition on the placement model (below the replication factor; 0 with replication factor 1)")
 	fs.IntVar(&w.Racks, "racks", 0, "racks (zones) the brokers spread over: B a multiple of them, and a whole rack lost is survived as well as --failures")
-	fs.Float64Var(&w.CompressionRatio, "compression-ratio", 0, "compressed / uncompressed bytes (default: measured in the recommended sweep point, else 1)")
+	fs.Float64Var(&w.CompressionRatio, "compression-ratio", 0, "compressed / uncompressed bytes, above 0 up to 1 (default: measured in the recommended sweep point, else 1)")
 	fs.Float64Var(&w.RecoveryMBps, "recovery-mbps", 0, "replication throttle a replaced broker catches up under, MB/s (default: none, Kafka's default; it catches up at its spare disk or NIC)")
-	fs.DurationVar(&o.maxRecovery, "max-recovery", 4*time.Hour, "longest acceptable time for a replaced broker to catch up; the NIC recommendation keeps within it")
-	fs.DurationVar(&o.localRetention, "local-retention", 0, "with a remote tier: what brokers keep locally (local.retention.ms); remote storage is reported apart")
+	fs.Var(units.NewDurationValue(&o.maxRecovery, 4*time.Hour), "max-recovery", "longest acceptable time for a replaced broker to catch up, e.g. 4h or 1d; the NIC recommendation keeps within it")
+	fs.Var(units.NewDurationValue(&o.localRetention, 0), "local-retention", "with a remote tier: what brokers keep locally (local.retention.ms), e.g. 1d; remote storage is reported apart")
 	fs.BoolVar(&w.DedicatedControllers, "dedicated-controllers", false, "recommend dedicated KRaft controllers at any size (they are recommended above 9 brokers anyway)")
 	fs.BoolVar(&w.PreferMeasured, "prefer-measured", false, "let measured single-partition throughput beat --producer-partition-mbps and --consumer-partition-mbps")
 	fs.BoolVar(&w.IdempotenceOptional, "idempotence-optional", false, "at-least-once accepts acks=all points without idempotence (duplicates on retry are acceptable)")
@@ -114,16 +137,7 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.Float64Var(&w.Hardware.NICGbps, "broker-nic-gbps", 0, "one broker's link speed in Gbit/s (beats --probe)")
 	fs.Float64Var(&w.Hardware.Cores, "broker-cores", 0, "one broker's cores (beats --probe)")
 	fs.Float64Var(&w.Hardware.MemoryGB, "broker-memory-gb", 0, "one broker's memory in GB (beats --probe)")
-	fs.StringArrayVar(&o.probeFiles, "probe", nil, "probe document of a broker host, from ktune probe run there (repeatable: the slowest broker bounds the cluster)")
-	fs.StringArrayVar(&o.results, "results", nil, "produce, consume, sweep, disruption, drain or drain-sweep result document (repeatable)")
-	fs.StringSliceVar(&conn.Brokers, "brokers", nil, "audit this live cluster too")
-	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
-	out.Formats = []string{"table", "md"}
-	out.RegisterDocument(cmd)
-	fs.StringVar(&o.propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
-	conn.Bind(cmd)
-	conn.ConnectTimeout = cluster.DefaultConnectTimeout
-	return cmd
+	return fs
 }
 
 // options are the advise command's flags.
@@ -138,34 +152,28 @@ type options struct {
 	failures            int
 	propDir             string
 	slo                 time.Duration
+	// flags are the workload flags (workloadFlags).
+	flags *pflag.FlagSet
 }
 
 // workload is the workload the flags and --workload FILE describe,
 // checked before any work.
 func (o *options) workload(cmd *cobra.Command) (advisor.Workload, error) {
-	w := o.w
-	if err := explicitZero(cmd); err != nil {
+	var w advisor.Workload
+	if o.workloadFile != "" {
+		if err := applyWorkloadFile(o.workloadFile, o.flags); err != nil {
+			return w, err
+		}
+	}
+	if err := explicitZero(o.flags); err != nil {
 		return w, err
 	}
-	if cmd.Flags().Changed("failures") {
+	w = o.w
+	if o.flags.Changed("failures") {
 		w.Failures = &o.failures
 	}
-	if cmd.Flags().Changed("max-recovery") {
+	if o.flags.Changed("max-recovery") {
 		w.MaxRecoveryHours = o.maxRecovery.Hours()
-	}
-	if o.workloadFile != "" {
-		data, err := os.ReadFile(o.workloadFile)
-		if err != nil {
-			return w, fmt.Errorf("--workload: %w", err)
-		}
-		var fw advisor.Workload
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&fw); err != nil {
-			return w, fmt.Errorf("%s: %v", o.workloadFile, err)
-		}
-		mergeFlags(cmd, &fw, &w)
-		w = fw
 	}
 	if o.retention != 0 {
 		w.RetentionHours = o.retention.Hours()
@@ -210,41 +218,108 @@ func (o *options) input(cmd *cobra.Command, w advisor.Workload) (advisor.Input, 
 	return in, err
 }
 
-// mergeFlags copies flags the user set over the file's workload.
-func mergeFlags(cmd *cobra.Command, file, flags *advisor.Workload) {
-	fb, _ := json.Marshal(flags)
-	var fm map[string]any
-	json.Unmarshal(fb, &fm)
-	names := map[string]string{"records-per-day": "records_per_day", "avg-mbps": "avg_mbps", "record-size": "record_size_bytes", "peak-factor": "peak_factor",
-		"replication-factor": "replication_factor", "min-insync-replicas": "min_insync_replicas", "consumer-groups": "consumer_groups", "lagging-readers": "lagging_readers",
-		"slo-p99": "slo_p99_ms", "durability": "durability", "goal": "goal", "headroom": "headroom", "partitions": "partitions", "heap-gb": "heap_gb",
-		"target-mbps": "target_mbps", "producer-partition-mbps": "producer_partition_mbps", "consumer-partition-mbps": "consumer_partition_mbps", "lag-hours": "lag_hours", "consumers-per-group": "consumers_per_group",
-		"failures": "failures", "racks": "racks", "compression-ratio": "compression_ratio", "recovery-mbps": "recovery_mbps", "max-recovery": "max_recovery_hours",
-		"dedicated-controllers": "dedicated_controllers", "prefer-measured": "prefer_measured", "idempotence-optional": "idempotence_optional"}
-	hw := map[string]*float64{"broker-disk-mbps": &file.Hardware.DiskMBps, "broker-disk-gb": &file.Hardware.DiskGB, "broker-nic-gbps": &file.Hardware.NICGbps,
-		"broker-cores": &file.Hardware.Cores, "broker-memory-gb": &file.Hardware.MemoryGB}
-	from := map[string]float64{"broker-disk-mbps": flags.Hardware.DiskMBps, "broker-disk-gb": flags.Hardware.DiskGB, "broker-nic-gbps": flags.Hardware.NICGbps,
-		"broker-cores": flags.Hardware.Cores, "broker-memory-gb": flags.Hardware.MemoryGB}
-	sub := map[string]any{}
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if key, ok := names[f.Name]; ok {
-			sub[key] = fm[key]
+// applyWorkloadFile sets, from a YAML mapping of flag names to values,
+// every workload flag the command line did not set: the file's values go
+// through the flags' own parsers, so a key means what its flag means.
+func applyWorkloadFile(path string, fs *pflag.FlagSet) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--workload: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("--workload %s: not YAML: %v", path, err)
+	}
+	if len(doc.Content) == 0 {
+		return fmt.Errorf("--workload %s: empty: want a mapping of flag names to values, e.g. avg-mbps: 50", path)
+	}
+	m := doc.Content[0]
+	if m.Kind != yaml.MappingNode {
+		return fmt.Errorf("--workload %s: want a mapping of flag names to values, e.g. avg-mbps: 50", path)
+	}
+	fromCLI := map[string]bool{}
+	fs.VisitAll(func(f *pflag.Flag) { fromCLI[f.Name] = f.Changed }) // Changed: the command line's parse
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		key := k.Value
+		f := fs.Lookup(key)
+		if f == nil {
+			return fmt.Errorf("--workload %s line %d: unknown key %q%s", path, k.Line, key, suggestKey(fs, key))
 		}
-		if dst, ok := hw[f.Name]; ok {
-			*dst = from[f.Name]
+		if seen[key] {
+			return fmt.Errorf("--workload %s line %d: key %q given twice", path, k.Line, key)
 		}
-	})
-	b, _ := json.Marshal(sub)
-	json.Unmarshal(b, file)
+		seen[key] = true
+		if v.Kind != yaml.ScalarNode {
+			return fmt.Errorf("--workload %s line %d: %s: want a single value, as --%s takes", path, v.Line, key, key)
+		}
+		if fromCLI[key] {
+			continue // the command line overrides the file
+		}
+		if err := fs.Set(key, v.Value); err != nil {
+			return fmt.Errorf("--workload %s line %d: %s %q: %v", path, v.Line, key, v.Value, unwrapSet(err))
+		}
+	}
+	return nil
 }
 
-// explicitZero refuses a 0 typed for a flag whose 0 otherwise means "not
-// given, assume the default".
-func explicitZero(cmd *cobra.Command) error {
-	for name, rng := range map[string]string{"replication-factor": "at least 1", "min-insync-replicas": "1 to the replication factor",
-		"peak-factor": "at least 1", "retention": "above 0", "avg-mbps": "above 0", "max-recovery": "above 0"} {
-		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && (f.Value.String() == "0" || f.Value.String() == "0s") {
-			return fmt.Errorf("--%s 0: must be %s", name, rng)
+// suggestKey names the flag a mistyped workload key probably meant (an
+// underscore spelling such as record_size), else lists the valid keys.
+func suggestKey(fs *pflag.FlagSet, key string) string {
+	if f := fs.Lookup(strings.ReplaceAll(key, "_", "-")); f != nil {
+		return fmt.Sprintf(": keys are the flags' names, here %q", f.Name)
+	}
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	return ": keys are the flags' names: " + strings.Join(names, ", ")
+}
+
+// unwrapSet drops pflag's "invalid argument" wrapping of a parse error.
+func unwrapSet(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+// sizeValue is a flag of bytes that takes units (1GB, 512MiB).
+type sizeValue struct{ p *float64 }
+
+func (v sizeValue) String() string {
+	if v.p == nil || *v.p == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(*v.p, 'f', -1, 64)
+}
+
+func (v sizeValue) Set(s string) error {
+	n, err := units.ParseBytes(s)
+	if err != nil {
+		return err
+	}
+	*v.p = float64(n)
+	return nil
+}
+
+func (sizeValue) Type() string { return "size" }
+
+// explicitZero refuses a 0 given (on the command line or in the workload
+// file) for a flag whose 0 otherwise means "not given, assume the
+// default".
+func explicitZero(fs *pflag.FlagSet) error {
+	for _, c := range []struct{ name, rng string }{
+		{"records-per-day", "above 0"}, {"avg-mbps", "above 0"},
+		{"replication-factor", "at least 1"}, {"min-insync-replicas", "1 to the replication factor"},
+		{"peak-factor", "at least 1"}, {"retention", "above 0"}, {"max-recovery", "above 0"},
+		{"compression-ratio", "above 0 up to 1 (compressed / uncompressed bytes)"},
+		{"segment-bytes", "above 0"},
+		// 0 groups would size a topic nobody reads: no consumer traffic
+		// at all, which is never what a sized topic is for.
+		{"consumer-groups", "at least 1: ktune sizes topics that are read, and 0 would drop every consumer's traffic from the network checks (leave it out for 1)"},
+	} {
+		if f := fs.Lookup(c.name); f != nil && f.Changed && (f.Value.String() == "0" || f.Value.String() == "0s") {
+			return fmt.Errorf("--%s 0: must be %s", c.name, c.rng)
 		}
 	}
 	return nil

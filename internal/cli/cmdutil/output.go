@@ -129,23 +129,25 @@ func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, f Fi
 	} else if f.Table != nil {
 		f.Table(stdout, o.Format)
 	}
+	var ret error
+	switch {
+	case h.StopReason == result.StopTimeout:
+		ret = &StopError{Reason: result.StopTimeout, msg: fmt.Sprintf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)}
+	case f.RunErr != nil && h.StopReason != result.StopInterrupted:
+		ret = f.RunErr
+	case werr != nil:
+		// Returned, so printed once, by the caller.
+		return fmt.Errorf("could not write the %s document: %w", h.Kind, werr)
+	case h.StopReason == result.StopInterrupted:
+		ret = ErrInterrupted
+	}
 	switch {
 	case werr != nil:
 		fmt.Fprintf(stderr, "ktune: could not write the %s document: %v\n", h.Kind, werr)
 	case path != "-":
 		fmt.Fprintf(stderr, "%s result written to %s\n", h.Kind, path)
 	}
-	switch {
-	case h.StopReason == result.StopTimeout:
-		return &StopError{Reason: result.StopTimeout, msg: fmt.Sprintf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)}
-	case f.RunErr != nil && h.StopReason != result.StopInterrupted:
-		return f.RunErr
-	case werr != nil:
-		return werr
-	case h.StopReason == result.StopInterrupted:
-		return ErrInterrupted
-	}
-	return nil
+	return ret
 }
 
 // Save writes doc, stamped, where Finish will write it: commands that

@@ -6,13 +6,15 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/ktune/ktune/internal/units"
 )
 
 // ParseSLO reads a p99 latency objective: "50ms" or "p99=50ms", the one
 // form every command's --slo accepts.
 func ParseSLO(s string) (time.Duration, error) {
 	v := strings.TrimPrefix(strings.TrimSpace(s), "p99=")
-	d, err := time.ParseDuration(v)
+	d, err := units.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%q is not a p99 objective: want DURATION or p99=DURATION, e.g. 50ms", s)
 	}

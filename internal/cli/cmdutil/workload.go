@@ -48,21 +48,20 @@ func (t *TopicFlags) Spec() (cluster.TopicSpec, error) {
 
 // ProducerFlags describe the producer workload.
 type ProducerFlags struct {
-	Records         int64
-	Duration        time.Duration
-	Warmup          string
-	Rate            float64
-	Producers       int
-	RecordSize      int
-	Payload         string
-	Compressibility float64
-	Key             string
-	KeySpace        uint64
-	KeySize         int
-	Headers         int
-	HeaderSize      int
-	MaxErrors       int64
-	Seed            uint64
+	Records    int64
+	Duration   time.Duration
+	Warmup     string
+	Rate       float64
+	Producers  int
+	RecordSize int
+	PayloadFlags
+	Key        string
+	KeySpace   uint64
+	KeySize    int
+	Headers    int
+	HeaderSize int
+	MaxErrors  int64
+	Seed       uint64
 }
 
 // Register adds the producer workload flags to cmd.
@@ -74,8 +73,7 @@ func (p *ProducerFlags) Register(cmd *cobra.Command) {
 	fs.Float64Var(&p.Rate, "rate", 0, "target records/s over all producers, open model (0: as fast as possible)")
 	fs.IntVar(&p.Producers, "producers", 1, "independent producer clients")
 	fs.IntVar(&p.RecordSize, "record-size", 1024, "record value size in bytes")
-	fs.StringVar(&p.Payload, "payload", "random", "payload: random, text or file:PATH (one record per line)")
-	fs.Float64Var(&p.Compressibility, "compressibility", 0, "for random payloads, the fraction (0..1) of each record that compresses away")
+	p.PayloadFlags.Register(cmd)
 	fs.StringVar(&p.Key, "key", "none", "keys: none, random, sequential or zipf")
 	fs.Uint64Var(&p.KeySpace, "key-space", 10000, "number of distinct keys")
 	fs.IntVar(&p.KeySize, "key-size", 16, "key size in bytes")
@@ -85,9 +83,34 @@ func (p *ProducerFlags) Register(cmd *cobra.Command) {
 	fs.Uint64Var(&p.Seed, "seed", 1, "seed of the payload and key generators")
 }
 
+// PayloadFlags say what the record values are: produce, the disrupt
+// commands and sweep take them alike.
+type PayloadFlags struct {
+	Payload         string
+	Compressibility float64
+}
+
+// Register adds --payload and --compressibility to cmd.
+func (p *PayloadFlags) Register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&p.Payload, "payload", "random", "payload: random, text or file:PATH (one record per line)")
+	fs.Float64Var(&p.Compressibility, "compressibility", 0, "for random payloads, the fraction (0..1) of each record that compresses away")
+}
+
+// Values returns the value generator's configuration for records of
+// size bytes (random and text payloads) and seed; ValueConfig.Validate
+// checks it.
+func (p *PayloadFlags) Values(size int, seed uint64) (payload.ValueConfig, error) {
+	kind, path, err := payload.ParsePayloadFlag(p.Payload)
+	if err != nil {
+		return payload.ValueConfig{}, err
+	}
+	return payload.ValueConfig{Kind: kind, Size: size, Path: path, Compressibility: p.Compressibility, Seed: seed}, nil
+}
+
 // Config returns the loadgen producer configuration of the flags.
 func (p *ProducerFlags) Config(topic string) (loadgen.ProduceConfig, error) {
-	kind, path, err := payload.ParsePayloadFlag(p.Payload)
+	values, err := p.Values(p.RecordSize, p.Seed)
 	if err != nil {
 		return loadgen.ProduceConfig{}, err
 	}
@@ -97,7 +120,7 @@ func (p *ProducerFlags) Config(topic string) (loadgen.ProduceConfig, error) {
 	}
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Records: p.Records, Duration: p.Duration, Rate: p.Rate, Producers: p.Producers,
-		Values:  payload.ValueConfig{Kind: kind, Size: p.RecordSize, Path: path, Compressibility: p.Compressibility, Seed: p.Seed},
+		Values:  values,
 		Keys:    payload.KeyConfig{Kind: keyKind, Space: p.KeySpace, Size: p.KeySize, Seed: p.Seed},
 		Headers: p.Headers, HeaderSize: p.HeaderSize, MaxErrors: p.MaxErrors,
 	}

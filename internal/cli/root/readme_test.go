@@ -36,7 +36,7 @@ func TestREADMEWorkedExample(t *testing.T) {
 	if !strings.Contains(out, quoted) {
 		t.Errorf("%s prints\n%s\nnot what the README quotes:\n%s", command, out, quoted)
 	}
-	for _, figure := range []string{"**3 brokers**", "**857 GB of disk**", "**11 GB of memory per broker**", "**5 partitions per topic**"} {
+	for _, figure := range []string{"**3 brokers**", "**857.14 GB of disk**", "**11 GB of memory per broker**", "**5 partitions per topic**"} {
 		if !strings.Contains(quoted, figure) {
 			t.Errorf("the quoted headline lacks %s", figure)
 		}

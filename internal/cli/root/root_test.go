@@ -192,7 +192,7 @@ func TestSweepProfilesCompareCommands(t *testing.T) {
 func TestAdvise(t *testing.T) {
 	dir := t.TempDir()
 	wl := filepath.Join(dir, "w.yaml")
-	os.WriteFile(wl, []byte("records_per_day: 100000000\nrecord_size: 1000\npeak_factor: 20\nreplication_factor: 2\nmin_insync_replicas: 1\nretention_hours: 72\npartitions: 10\nheap_gb: 10\ntarget_mbps: 100\nproducer_partition_mbps: 20\nconsumer_partition_mbps: 50\n"), 0o644)
+	os.WriteFile(wl, []byte("records-per-day: 100000000\nrecord-size: 1000\npeak-factor: 20\nreplication-factor: 2\nmin-insync-replicas: 1\nretention: 3d\npartitions: 10\nheap-gb: 10\ntarget-mbps: 100\nproducer-partition-mbps: 20\nconsumer-partition-mbps: 50\n"), 0o644)
 	out, errOut, err := run(t, "advise", "--workload", wl, "-o", "json", "--out", filepath.Join(dir, "a.json"))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut)
@@ -245,7 +245,7 @@ func TestAdvise(t *testing.T) {
 		{[]string{"advise", "--avg-mbps", "1", "--write-properties", props}, "no recommended configuration"},
 		{[]string{"advise", "--avg-mbps", "1", "--replication-factor", "0"}, "--replication-factor 0: must be at least 1"},
 		{[]string{"advise", "--avg-mbps", "1", "--replication-factor", "2", "--min-insync-replicas", "3"}, "--min-insync-replicas 3: must be 1 to the replication factor (2)"},
-		{[]string{"advise", "--avg-mbps", "1", "--retention", "-24h"}, "--retention -24: must be above 0 hours"},
+		{[]string{"advise", "--avg-mbps", "1", "--retention", "-24h"}, `"--retention" flag: "-24h" is not a duration`},
 		{[]string{"advise", "--avg-mbps", "1", "--failures", "-1"}, "--failures -1: must be 0 or more"},
 		{[]string{"advise", "--avg-mbps", "1", "--broker-nic-gbps", "-10"}, "--broker-nic-gbps -10: must be 0 (unknown) or more"},
 	} {

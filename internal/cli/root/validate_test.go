@@ -124,6 +124,8 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"sweep", "--acks", "1,all", "-X", "enable.idempotence=true"}, want: "point acks=1: enable.idempotence=true needs acks=all", conn: true},
 		{args: []string{"sweep", "--linger", "0,5", "-X", "acks=2"}, want: `-X acks: "2" is not one of 0, 1, all, -1`, conn: true},
 		{args: []string{"sweep", "--linger", "0,5", "--rate", "-1"}, want: "--rate -1: must be a positive number", conn: true},
+		{args: []string{"sweep", "--compression", "none,lz4", "--payload", "zip"}, want: `--payload "zip": must be random, text or file:PATH`, conn: true},
+		{args: []string{"sweep", "--compression", "none,lz4", "--compressibility", "2"}, want: "--compressibility 2: must be between 0 and 1", conn: true},
 		// maxrate
 		{args: []string{"maxrate", "--slo", "p99=50ms", "--window", "0s"}, want: "--window 0s: must be positive", conn: true},
 		{args: []string{"maxrate", "--slo", "p99=50ms", "--min-achieved", "1.5"}, want: "--min-achieved 1.5: must be more than 0 and at most 1", conn: true},

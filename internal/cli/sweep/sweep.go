@@ -34,6 +34,7 @@ func NewCmd(version string) *cobra.Command {
 		partitions, recordSize                 string
 		profile, profileDir, resume            string
 		noReport                               bool
+		values                                 cmdutil.PayloadFlags
 		cfg                                    = sweep.Config{RecordSize: 1024, Values: payload.ValueConfig{Kind: payload.Random}}
 	)
 	cmd := &cobra.Command{
@@ -47,10 +48,13 @@ document holding every point as a full result. Dimensions come from flags
 Before starting it prints the number of points and an estimate; --budget
 refuses a sweep that cannot fit (or --trim runs what fits). The document is
 rewritten after every point, so Ctrl-C keeps every finished point and
---resume FILE skips them.`,
+--resume FILE skips them. --payload and --compressibility are produce's: codecs
+are only worth comparing on records they can shrink, and ktune advise ranks
+compression.type only when the payload compresses.`,
 		Example: `  ktune sweep --batch-size 16k,64k --linger 0,5 --compression none,lz4 --records 20000
   ktune sweep --brokers $B --profile textbook --records 100000 --budget 20m
-  ktune sweep --brokers $B --max-poll-records 500,2000 --fetch-max-bytes 50m,100m`,
+  ktune sweep --brokers $B --max-poll-records 500,2000 --fetch-max-bytes 50m,100m
+  ktune sweep --brokers $B --compression none,lz4,zstd --payload file:records.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := out.Validate(); err != nil {
@@ -58,6 +62,9 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 			}
 			base, err := profiles.Load(profile, profileDirs(profileDir)...)
 			if err != nil {
+				return err
+			}
+			if cfg.Values, err = values.Values(cfg.RecordSize, 0); err != nil {
 				return err
 			}
 			xprops, err := clientcfg.ParseAssignments(conn.Props)
@@ -100,6 +107,7 @@ rewritten after every point, so Ctrl-C keeps every finished point and
 	fs.DurationVar(&cfg.Budget, "budget", 0, "refuse a sweep estimated longer than this")
 	fs.BoolVar(&cfg.Trim, "trim", false, "with --budget: run the points that fit instead of refusing")
 	fs.StringVar(&resume, "resume", "", "a sweep document whose finished points are kept")
+	values.Register(cmd)
 	fs.BoolVar(&noReport, "no-report", false, "do not write the HTML report beside the sweep")
 	return cmd
 }
