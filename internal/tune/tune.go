@@ -209,7 +209,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 	in := reports.Input{Title: "ktune tune report"}
 	// Without a stated rate the advice assumes 10 MB/s and says so.
-	adv := advisor.Input{Workload: cfg.Workload, AssumeAvgMBps: 10}
+	adv := advisor.Input{Workload: cfg.Workload, AssumeAvgMBps: 10, ClientLine: cfg.Line}
 	for _, path := range cfg.BrokerProbes {
 		bp, err := result.ReadProbe(path)
 		if err != nil {
