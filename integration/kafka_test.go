@@ -513,7 +513,8 @@ func TestAdviceHoldsOnRerun(t *testing.T) {
 		Topic: topicName(t), Partitions: 3, Records: 20000, RecordSize: 1024, Values: payload.ValueConfig{Compressibility: 0.5},
 		Dimensions: []result.Dimension{
 			{Role: sweep.RoleProducer, Name: "batch.size", Values: []string{"16384", "131072"}},
-			{Role: sweep.RoleProducer, Name: "linger.ms", Values: []string{"0", "20"}},
+			// 5: the 4.x client's default, so the grid has a defaults point.
+			{Role: sweep.RoleProducer, Name: "linger.ms", Values: []string{"5", "20"}},
 		},
 	})
 	if err != nil {

@@ -328,10 +328,15 @@ type ParetoPoint struct {
 	Payload         string  `json:"payload,omitempty"`
 	Compressibility float64 `json:"compressibility,omitempty"`
 	// From is the sweep file; Embedded marks a sweep on kfake.
-	From     string            `json:"from,omitempty"`
-	Embedded bool              `json:"embedded,omitempty"`
-	Producer map[string]string `json:"-"`
-	Consumer map[string]string `json:"-"`
+	From     string `json:"from,omitempty"`
+	Embedded bool   `json:"embedded,omitempty"`
+	// ClientLine is the Java client line whose defaults the point ran
+	// with (absent: 3.x, see ClientConfig.ClientLine).
+	ClientLine int               `json:"client_line,omitempty"`
+	Producer   map[string]string `json:"-"`
+	Consumer   map[string]string `json:"-"`
+	// Cluster is the cluster the point was measured on.
+	Cluster Cluster `json:"-"`
 }
 
 // ConfigAdvice is the configuration recommended from sweep results.
@@ -351,11 +356,19 @@ type ConfigAdvice struct {
 	Changes  map[string]string `json:"changes,omitempty"`
 	Defaults *ParetoPoint      `json:"defaults_point,omitempty"`
 	// GainOverDefaults is best MB/s over the defaults point's, minus 1.
-	GainOverDefaults *float64          `json:"gain_over_defaults,omitempty"`
-	Producer         map[string]string `json:"producer"`
-	Consumer         map[string]string `json:"consumer,omitempty"`
-	Topic            map[string]string `json:"topic"`
-	Why              string            `json:"why"`
+	GainOverDefaults *float64 `json:"gain_over_defaults,omitempty"`
+	// ClientLine is the Java client line (3 or 4) the recommendation is
+	// written for: the written files set what differs from its defaults.
+	// The defaults point is the one at the defaults of the line its
+	// sweep ran with (ParetoPoint.ClientLine).
+	ClientLine int `json:"client_line,omitempty"`
+	// Cluster is the cluster the recommended (or closest) point was
+	// measured on.
+	Cluster  *Cluster          `json:"cluster,omitempty"`
+	Producer map[string]string `json:"producer"`
+	Consumer map[string]string `json:"consumer,omitempty"`
+	Topic    map[string]string `json:"topic"`
+	Why      string            `json:"why"`
 	// ConsumerWhy says how the consumer settings were chosen: by the
 	// consumers' own throughput (and p99), not the producer's.
 	ConsumerWhy string `json:"consumer_why,omitempty"`

@@ -267,6 +267,12 @@ type Workload struct {
 type ClientConfig struct {
 	Producer map[string]string `json:"producer,omitempty"`
 	Consumer map[string]string `json:"consumer,omitempty"`
+	// ClientLine is the major version of the Java client whose defaults
+	// filled in what was not set (3 or 4: they differ in linger.ms). It
+	// is absent from documents written before ktune recorded it, which
+	// used the 3.x defaults (clientcfg.LineOf reads it so). An added
+	// field: the schema version stays.
+	ClientLine int `json:"client_line,omitempty"`
 	// Notes say where franz-go behaves differently from the Java client for
 	// these values.
 	Notes []string `json:"notes,omitempty"`

@@ -27,6 +27,9 @@ type Input struct {
 	// AssumeAvgMBps, when positive, stands in for a workload without a
 	// rate; the advice names it as an assumption.
 	AssumeAvgMBps float64
+	// ClientLine is the Java client line the configuration is written
+	// for (--client-line); 0 is the current line.
+	ClientLine clientcfg.Line
 }
 
 // Advise sizes the workload and recommends a configuration.
@@ -90,7 +93,7 @@ func Advise(in Input) (*Advice, error) {
 			a.Notes = append(a.Notes, s.Path+": a sweep on the embedded cluster; its configuration advice says nothing about a real broker")
 		}
 	}
-	a.Config = recommend(sized, in.Sweeps)
+	a.Config = recommend(sized, in.Sweeps, in.ClientLine.OrCurrent())
 	chooseConsumer(a.Config)
 	a.Sizing = size(sized, sizeInput{hw: hw, runs: runs, compression: compression(w, a.Config), src: src})
 	a.Sizing.Replication, a.Sizing.MinInsync = sized.Replication, sized.MinInsync
@@ -104,11 +107,10 @@ func Advise(in Input) (*Advice, error) {
 		ri.Producer, ri.Consumer = in.Results[0].Doc.Config.Producer, in.Results[0].Doc.Config.Consumer
 	}
 	if ri.Producer == nil {
-		ri.Producer = defaultsProducer()
+		ri.Producer = defaultsOf(clientcfg.Producer, in.ClientLine.OrCurrent())
 	}
 	if ri.Consumer == nil {
-		r, _ := clientcfg.Resolve(nil, clientcfg.Consumer)
-		ri.Consumer = r.Effective()
+		ri.Consumer = defaultsOf(clientcfg.Consumer, in.ClientLine.OrCurrent())
 	}
 	if in.Audit != nil {
 		ri.Broker = in.Audit.BrokerConfig

@@ -29,7 +29,8 @@ func points(sweeps []Named[*result.Sweep]) []ParetoPoint {
 			a, ok := byKey[key]
 			if !ok {
 				a = &acc{p: ParetoPoint{Key: key, Params: pt.Params, Producer: pt.Produce.Config.Producer, From: s.Path, Embedded: s.Doc.Cluster.Embedded,
-					Payload: pt.Produce.Workload.Payload, Compressibility: pt.Produce.Workload.Compressibility}}
+					Payload: pt.Produce.Workload.Payload, Compressibility: pt.Produce.Workload.Compressibility,
+					ClientLine: pt.Produce.Config.ClientLine, Cluster: pt.Produce.Cluster}}
 				if pt.Consume != nil {
 					a.p.Consumer = pt.Consume.Config.Consumer
 				}
@@ -79,9 +80,9 @@ func Pareto(pts []ParetoPoint) []ParetoPoint {
 	return front
 }
 
-// defaultsProducer is the Java client's default producer configuration.
-func defaultsProducer() map[string]string {
-	r, _ := clientcfg.Resolve(nil, clientcfg.Producer)
+// defaultsOf is the Java client's default configuration of role on line.
+func defaultsOf(role clientcfg.Role, line clientcfg.Line) map[string]string {
+	r, _ := clientcfg.ResolveLine(nil, role, line)
 	return r.Effective()
 }
 
@@ -202,14 +203,15 @@ func knee(cands []ParetoPoint) string {
 	return best
 }
 
-// recommend picks the configuration: durability filters the points, the
-// SLO bounds them, the goal ranks what is left.
-func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
+// recommend picks the configuration, for the Java client line line:
+// durability filters the points, the SLO bounds them, the goal ranks what
+// is left.
+func recommend(w Workload, sweeps []Named[*result.Sweep], line clientcfg.Line) *ConfigAdvice {
 	pts := points(sweeps)
 	if len(pts) == 0 {
 		return nil
 	}
-	ca := &ConfigAdvice{Goal: w.Goal, Durability: w.Durability, Pareto: Pareto(pts), Points: pts, Topic: map[string]string{
+	ca := &ConfigAdvice{Goal: w.Goal, Durability: w.Durability, Pareto: Pareto(pts), Points: pts, ClientLine: int(line), Topic: map[string]string{
 		"replication.factor": fmt.Sprint(w.Replication), "min.insync.replicas": fmt.Sprint(w.MinInsync),
 	}}
 	for _, s := range sweeps {
@@ -241,23 +243,23 @@ func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 		ranked := rank(w.Goal, pts)
 		sort.SliceStable(ranked, func(i, j int) bool { return len(missing(w, ranked[i].Producer)) < len(missing(w, ranked[j].Producer)) })
 		c := ranked[0]
-		ca.Closest, ca.Changes = &c, missing(w, c.Producer)
+		ca.Closest, ca.Changes, ca.Cluster = &c, missing(w, c.Producer), &c.Cluster
 		ca.Producer = withChanges(c.Producer, ca.Changes)
-		ca.Consumer = c.Consumer
+		ca.Consumer = withGuarantee(c.Consumer, w.Durability)
 		ca.Why = fmt.Sprintf("no swept point meets the delivery guarantee %s; the closest measured point is %s, with %s changed (not measured: re-run the sweep with these settings)",
 			w.Durability, result.ParamsLabel(c.Params), describeMap(ca.Changes))
 		return ca
 	case len(cands) == 0:
 		ranked := rank("latency", durable)
 		c := ranked[0]
-		ca.Closest = &c
-		ca.Producer, ca.Consumer = c.Producer, c.Consumer
+		ca.Closest, ca.Cluster = &c, &c.Cluster
+		ca.Producer, ca.Consumer = c.Producer, withGuarantee(c.Consumer, w.Durability)
 		ca.Why = fmt.Sprintf("no %s point meets the SLO%s; the closest is %s at p99 %.2f ms", w.Durability, slo, result.ParamsLabel(c.Params), c.P99Ms)
 		return ca
 	}
 	best := rank(w.Goal, cands)[0]
-	ca.Best = &best
-	ca.Producer, ca.Consumer = best.Producer, best.Consumer
+	ca.Best, ca.Cluster = &best, &best.Cluster
+	ca.Producer, ca.Consumer = best.Producer, withGuarantee(best.Consumer, w.Durability)
 	among := fmt.Sprintf(" among the %d of %d points that meet %s%s", len(cands), len(pts), w.Durability, slo)
 	switch w.Goal {
 	case "latency":
@@ -276,11 +278,12 @@ func recommend(w Workload, sweeps []Named[*result.Sweep]) *ConfigAdvice {
 	return ca
 }
 
-// defaultsPoint is the point whose swept producer settings are the Java
-// client's defaults.
+// defaultsPoint is the point whose swept producer settings are the
+// defaults of the Java client line it ran with (a sweep on the 3.x line
+// has its defaults point at linger.ms=0, one on 4.x at 5).
 func defaultsPoint(pts []ParetoPoint) *ParetoPoint {
-	def := defaultsProducer()
 	for i := range pts {
+		def := defaultsOf(clientcfg.Producer, clientcfg.LineOf(pts[i].ClientLine))
 		match := true
 		for k, v := range pts[i].Params {
 			role, name, _ := strings.Cut(k, ":")
@@ -293,6 +296,42 @@ func defaultsPoint(pts []ParetoPoint) *ParetoPoint {
 		}
 	}
 	return nil
+}
+
+// consumerGuarantee is what a delivery guarantee asks of the consumer,
+// beyond the producer's settings (missing), and why.
+//   - at-least-once: offsets committed by the application after it has
+//     processed the records, not in the background: auto commit commits
+//     what poll returned, so a crash loses records polled but not yet
+//     processed;
+//   - exactly-once: the same, the offsets going into the producer's
+//     transaction (sendOffsetsToTransaction), and only committed
+//     transactions' records read.
+func consumerGuarantee(durability string) []setting {
+	switch durability {
+	case "at-least-once":
+		return []setting{{"enable.auto.commit", "false", "at-least-once: commit offsets yourself after processing the records (commitSync after each poll's records are handled); auto commit can commit records not yet processed, which a crash then loses"}}
+	case "exactly-once":
+		return []setting{
+			{"enable.auto.commit", "false", "exactly-once: offsets are committed in the producer's transaction (sendOffsetsToTransaction), never in the background"},
+			{"isolation.level", "read_committed", "exactly-once: read only records of committed transactions, never those of aborted ones"},
+		}
+	}
+	return nil
+}
+
+// withGuarantee is the consumer configuration m with what durability
+// asks of the consumer set.
+func withGuarantee(m map[string]string, durability string) map[string]string {
+	req := consumerGuarantee(durability)
+	if m == nil && len(req) == 0 {
+		return nil
+	}
+	out := withChanges(m, nil)
+	for _, s := range req {
+		out[s.key] = s.value
+	}
+	return out
 }
 
 func withChanges(m, changes map[string]string) map[string]string {

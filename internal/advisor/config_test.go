@@ -154,3 +154,36 @@ func TestCompressionFromRecommendedPoint(t *testing.T) {
 		t.Errorf("compression from an embedded sweep: %+v", c)
 	}
 }
+
+// TestDefaultsPointFollowsTheClientLine: the gain over defaults is
+// measured against the point at the defaults of the Java client line the
+// sweep ran with: linger.ms=5 on 4.x, 0 on 3.x and in documents written
+// before ktune recorded the line.
+func TestDefaultsPointFollowsTheClientLine(t *testing.T) {
+	for _, tc := range []struct {
+		line     int
+		defaults string
+	}{{4, "5"}, {3, "0"}, {0, "0"}} {
+		sw := sweepOf(pt{"0", "all", "true", "", 100, 5}, pt{"5", "all", "true", "", 150, 6}, pt{"20", "all", "true", "", 300, 9})
+		for _, p := range sw[0].Doc.Points {
+			p.Produce.Config.ClientLine = tc.line
+			p.Produce.Config.Producer["batch.size"] = "16384"
+			p.Produce.Config.Producer["compression.type"] = "none"
+		}
+		for i := range sw[0].Doc.Points {
+			sw[0].Doc.Points[i].Params = map[string]string{"producer:linger.ms": sw[0].Doc.Points[i].Produce.Config.Producer["linger.ms"]}
+		}
+		a, err := Advise(Input{Workload: Workload{AvgMBps: 10, Goal: "throughput"}, Sweeps: sw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := a.Config
+		if c.Defaults == nil || c.Defaults.Key != tc.defaults || c.GainOverDefaults == nil {
+			t.Fatalf("line %d: defaults point %+v, want linger.ms=%s", tc.line, c.Defaults, tc.defaults)
+		}
+		want := map[string]float64{"5": 1, "0": 2}[tc.defaults] // 300 over 150 or over 100, minus 1
+		if *c.GainOverDefaults != want {
+			t.Errorf("line %d: gain %v, want %v", tc.line, *c.GainOverDefaults, want)
+		}
+	}
+}

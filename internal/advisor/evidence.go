@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"github.com/ktune/ktune/internal/clientcfg"
 	"sort"
 	"strings"
 
@@ -159,7 +160,7 @@ func codecsRanked(pts []ParetoPoint) (func(ParetoPoint) bool, string) {
 	if len(codecs) < 2 || compressible || len(pts) == 0 {
 		return all, ""
 	}
-	keep := defaultsProducer()["compression.type"]
+	keep := defaultsOf(clientcfg.Producer, clientcfg.CurrentLine)["compression.type"] // the same on every line
 	if !codecs[keep] {
 		keep = codecOf(pts[0])
 	}

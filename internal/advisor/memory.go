@@ -130,9 +130,9 @@ func recoveryOf(loads []brokerLoad, D, nic, throttle float64) recovery {
 		if data <= 0 {
 			continue
 		}
-		rate, bound := D-l.disk, fmt.Sprintf("disk write left, %.0f - %.2f MB/s", D, l.disk)
+		rate, bound := D-l.disk, fmt.Sprintf("disk write left, %s - %s MB/s", figure(D), figure(l.disk))
 		if nic > 0 && nic-l.in < rate {
-			rate, bound = nic-l.in, fmt.Sprintf("NIC in left, %.0f - %.2f MB/s", nic, l.in)
+			rate, bound = nic-l.in, fmt.Sprintf("NIC in left, %s - %s MB/s", figure(nic), figure(l.in))
 		}
 		if throttle > 0 && throttle < rate {
 			rate, bound = throttle, fmt.Sprintf("replication throttle %g MB/s", throttle)
@@ -171,10 +171,21 @@ func setRecovery(s *Sizing, r recovery, throttle float64, throttleSrc string, ni
 	if h < 0 {
 		formula += "; nothing is spare at peak (-1 stands for never)"
 	}
-	s.Figures = append(s.Figures, Figure{Name: "recovery time", Value: h, Unit: "h", Formula: formula,
-		Inputs: []Term{{Name: "data of the broker", Value: round2(r.dataGB), Unit: "GB", Source: fmt.Sprintf("computed: broker %d's replicas", r.broker)},
-			{Name: "catch-up rate", Value: round2(r.rate), Unit: "MB/s", Source: "computed: " + r.bound},
-			{Name: "replication throttle", Value: throttle, Unit: "MB/s", Source: throttleSrc}, {Name: "NIC", Value: round2(nic), Unit: "MB/s", Source: nicSrc}}})
+	inputs := []Term{{Name: "data of the broker", Value: round2(r.dataGB), Unit: "GB", Source: fmt.Sprintf("computed: broker %d's replicas", r.broker)},
+		{Name: "catch-up rate", Value: round2(r.rate), Unit: "MB/s", Source: "computed: " + r.bound}}
+	// A bound that is not there (no throttle, no NIC known) is said in
+	// the formula, never printed as a rate of 0 MB/s.
+	if throttle > 0 {
+		inputs = append(inputs, Term{Name: "replication throttle", Value: throttle, Unit: "MB/s", Source: throttleSrc})
+	} else {
+		formula += "; replication throttle: none (" + throttleSrc + ")"
+	}
+	if nic > 0 {
+		inputs = append(inputs, Term{Name: "NIC", Value: round2(nic), Unit: "MB/s", Source: nicSrc})
+	} else {
+		formula += "; NIC: " + nicSrc
+	}
+	s.Figures = append(s.Figures, Figure{Name: "recovery time", Value: h, Unit: "h", Formula: formula, Inputs: inputs})
 }
 
 // sizeRecovery is the textbook mode's recovery: B brokers sharing the

@@ -1,14 +1,12 @@
 package advisor
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/ktune/ktune/internal/clientcfg"
 	"github.com/ktune/ktune/result"
 )
 
@@ -133,13 +131,13 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 		switch {
 		case c.Best == nil && c.Closest != nil:
 			fmt.Fprintf(w, "%s.\n", c.Why)
-			fmt.Fprintf(w, "\n```properties\n# producer.properties (closest point with the changes; NOT measured)\n%s```\n", props(c.Producer))
+			fmt.Fprintf(w, "\n```properties\n# producer.properties (closest point with the changes; NOT measured)\n%s```\n", differing(c, clientcfg.Producer))
 		case c.Best == nil:
 			fmt.Fprintf(w, "%s.\n", c.Why)
 		default:
 			fmt.Fprintf(w, "Chosen: %s — %s, p99 %.2f ms.", result.ParamsLabel(c.Best.Params), c.Why, c.Best.P99Ms)
 			if c.GainOverDefaults != nil {
-				fmt.Fprintf(w, " Measured gain over the defaults point: %+.0f%% throughput (%.1f vs %.1f MB/s).", *c.GainOverDefaults*100, c.Best.MBps, c.Defaults.MBps)
+				fmt.Fprintf(w, " Measured gain over the Java %s defaults point: %+.0f%% throughput (%.1f vs %.1f MB/s).", clientcfg.LineOf(c.Defaults.ClientLine), *c.GainOverDefaults*100, c.Best.MBps, c.Defaults.MBps)
 			} else {
 				fmt.Fprint(w, " The sweep has no defaults point, so no measured gain.")
 			}
@@ -147,7 +145,7 @@ func WriteMarkdown(w io.Writer, a *Advice) {
 			for _, p := range c.Pareto {
 				fmt.Fprintf(w, "| %s | %.1f | %.2f |\n", result.ParamsLabel(p.Params), p.MBps, p.P99Ms)
 			}
-			fmt.Fprintf(w, "\n```properties\n# producer.properties\n%s```\n", props(c.Producer))
+			fmt.Fprintf(w, "\n```properties\n# producer.properties: what differs from the Java %s client's defaults\n%s```\n", clientcfg.Line(c.ClientLine).OrCurrent(), differing(c, clientcfg.Producer))
 		}
 		if c.ConsumerWhy != "" {
 			fmt.Fprintf(w, "\nConsumer settings: %s.\n", c.ConsumerWhy)
@@ -182,41 +180,6 @@ func props(m map[string]string) string {
 		fmt.Fprintf(&b, "%s=%s\n", k, m[k])
 	}
 	return b.String()
-}
-
-// WriteProperties writes producer.properties, consumer.properties and
-// ErrNoConfig says there is no recommended configuration to write.
-var ErrNoConfig = errors.New("no recommended configuration to write: give --results with a sweep document")
-
-// topic.properties of the recommended configuration into dir.
-func WriteProperties(dir string, a *Advice) error {
-	if a.Config == nil || a.Config.Producer == nil {
-		return ErrNoConfig
-	}
-	topic := map[string]string{"min.insync.replicas": a.Config.Topic["min.insync.replicas"]}
-	if a.Workload.Durability != "at-most-once" {
-		topic["unclean.leader.election.enable"] = "false"
-	}
-	files := map[string]map[string]string{"producer.properties": a.Config.Producer, "consumer.properties": a.Config.Consumer, "topic.properties": topic}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	for name, m := range files {
-		if len(m) == 0 {
-			continue
-		}
-		head := fmt.Sprintf("# %s from ktune advise (goal %s, %s): %s\n", name, a.Config.Goal, a.Config.Durability, a.Config.Why)
-		if a.Config.Best == nil {
-			head += "# NOT a measured point: re-run the sweep with these settings before relying on them\n"
-		}
-		if name == "topic.properties" {
-			head += fmt.Sprintf("# create topics with --replication-factor %s and --partitions %d\n", a.Config.Topic["replication.factor"], max(a.Sizing.Partitions, 1))
-		}
-		if err := result.WriteAtomic(filepath.Join(dir, name), []byte(head+props(m))); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // connectionProp reports whether a property belongs to how a client

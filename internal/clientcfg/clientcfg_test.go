@@ -193,10 +193,13 @@ func sameValue(a, b reflect.Value) bool {
 func maxPollRecords() {}
 
 func TestJavaDefaultsAreExplicit(t *testing.T) {
-	p := mustResolve(t, Producer)
+	p, err := ResolveLine(nil, Producer, Line3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := client(t, p)
 	if got := cl.OptValue(kgo.ProducerLinger); got != time.Duration(0) {
-		t.Errorf("linger = %v, want Java's 0 (franz-go's default is 10 ms)", got)
+		t.Errorf("linger = %v, want Java 3.x's 0 (franz-go's default is 10 ms)", got)
 	}
 	if got := cl.OptValue(kgo.ProducerBatchMaxBytes); got != int32(16384) {
 		t.Errorf("batch max = %v, want Java's batch.size 16384", got)
@@ -345,7 +348,7 @@ func TestParseJAAS(t *testing.T) {
 
 func TestDescribeCoversEveryRole(t *testing.T) {
 	for _, role := range []Role{Producer, Consumer, Admin} {
-		docs := Describe(role)
+		docs := Describe(role, CurrentLine)
 		if len(docs) < 10 {
 			t.Errorf("%s: only %d properties described", role, len(docs))
 		}

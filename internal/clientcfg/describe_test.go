@@ -6,7 +6,7 @@ import (
 )
 
 func TestDescribeAll(t *testing.T) {
-	docs := DescribeAll()
+	docs := DescribeAll(Line3)
 	if len(docs) != len(specList) {
 		t.Fatalf("%d described, %d in the table", len(docs), len(specList))
 	}
@@ -54,7 +54,7 @@ func TestDescribeAll(t *testing.T) {
 				n++
 			}
 		}
-		if got := len(Describe(role)); got != n {
+		if got := len(Describe(role, Line3)); got != n {
 			t.Errorf("%s: %d described, %d with the role", role, got, n)
 		}
 	}

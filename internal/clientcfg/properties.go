@@ -1,8 +1,8 @@
 // Package clientcfg is the one place that maps Kafka's Java client
 // properties (batch.size, linger.ms, fetch.min.bytes, sasl.jaas.config, ...)
 // to franz-go options, so an operator's existing .properties files and -X
-// overrides work unchanged. ktune's defaults are the Kafka 3.x Java client's,
-// not franz-go's; the effective configuration is reported in Java names with
+// overrides work unchanged. ktune's defaults are the Java client's of one
+// line (Line: 4.x unless told 3.x), not franz-go's; the effective configuration is reported in Java names with
 // every default filled in, and Notes say where franz-go behaves differently.
 package clientcfg
 

@@ -28,6 +28,7 @@ import (
 // new configuration, so no setting is kept in two places that could drift.
 type Resolved struct {
 	role  Role
+	line  Line
 	props []Property
 
 	effective map[string]string
@@ -53,11 +54,20 @@ type Resolved struct {
 	codec                                   kgo.CompressionCodec
 }
 
-// Resolve validates every property and returns the configuration of role.
-// Later properties override earlier ones. Properties of another role are
-// validated and then ignored, so one file can serve producer and consumer;
-// a name no role knows is an error.
+// Resolve is ResolveLine on the current Java client line.
 func Resolve(props []Property, role Role) (*Resolved, error) {
+	return ResolveLine(props, role, CurrentLine)
+}
+
+// ResolveLine validates every property and returns the configuration of
+// role, with line's defaults for what props leave unset. Later properties
+// override earlier ones. Properties of another role are validated and then
+// ignored, so one file can serve producer and consumer; a name no role
+// knows is an error.
+func ResolveLine(props []Property, role Role, line Line) (*Resolved, error) {
+	if line != Line3 && line != Line4 {
+		return nil, fmt.Errorf("client line %d: ktune knows the Java client lines 3 and 4", int(line))
+	}
 	vals := map[string]string{}
 	set := map[string]bool{}
 	for _, p := range props {
@@ -74,11 +84,11 @@ func Resolve(props []Property, role Role) (*Resolved, error) {
 		}
 	}
 	for _, s := range specList {
-		if _, ok := vals[s.name]; !ok && s.roles.has(role) && s.def != "" {
-			vals[s.name] = s.def
+		if _, ok := vals[s.name]; !ok && s.roles.has(role) && s.defaultFor(line) != "" {
+			vals[s.name] = s.defaultFor(line)
 		}
 	}
-	b := &builder{vals: vals, set: set, res: &Resolved{role: role, props: slices.Clone(props)}}
+	b := &builder{vals: vals, set: set, line: line, res: &Resolved{role: role, line: line, props: slices.Clone(props)}}
 	if err := b.build(role); err != nil {
 		return nil, err
 	}
@@ -95,11 +105,14 @@ func Resolve(props []Property, role Role) (*Resolved, error) {
 // With returns the configuration resolved again with props applied over
 // the ones r came from (later ones win); r itself is unchanged.
 func (r *Resolved) With(props ...Property) (*Resolved, error) {
-	return Resolve(append(slices.Clone(r.props), props...), r.role)
+	return ResolveLine(append(slices.Clone(r.props), props...), r.role, r.line)
 }
 
 // Role is the client role r was resolved for.
 func (r *Resolved) Role() Role { return r.role }
+
+// Line is the Java client line whose defaults r applies.
+func (r *Resolved) Line() Line { return r.line }
 
 // Effective returns every property of the role in Java names, defaults
 // filled in, secrets replaced by Hidden (a copy the caller owns).
@@ -231,6 +244,7 @@ func distance(a, b string) int {
 type builder struct {
 	vals map[string]string
 	set  map[string]bool
+	line Line
 	res  *Resolved
 }
 
@@ -331,8 +345,8 @@ func (b *builder) producer() error {
 	b.popt(kgo.ProducerBatchMaxBytes(int32(batch)))
 	b.note("batch.size is a cap per partition batch in franz-go, as in Java; a record larger than batch.size gets a batch of its own up to max.request.size (ktune raises the cap for such records)")
 	b.popt(kgo.ProducerLinger(b.ms("linger.ms")))
-	if b.vals["linger.ms"] == "0" {
-		b.note("linger.ms=0 (the Java 3.x default) is set explicitly; franz-go's own default is 10 ms")
+	if !b.set["linger.ms"] {
+		b.note("linger.ms=%s (the Java %s client's default) is set explicitly; franz-go's own default is 10 ms", b.vals["linger.ms"], b.line)
 	}
 
 	codec, err := b.codec()

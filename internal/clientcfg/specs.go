@@ -67,10 +67,12 @@ type PropertyDoc struct {
 	// admin.
 	Roles []string `json:"roles"`
 	// Default is the value ktune applies when the property is not set:
-	// the Kafka 3.x Java client's default, set explicitly.
+	// the default of the Java client line described, set explicitly.
 	Default string `json:"default"`
-	Valid   string `json:"valid"`
-	Kgo     string `json:"franz_go_option,omitempty"`
+	// Line is the Java client line whose defaults Default holds.
+	Line  int    `json:"client_line"`
+	Valid string `json:"valid"`
+	Kgo   string `json:"franz_go_option,omitempty"`
 	// FranzGo says how franz-go behaves differently from the Java client;
 	// empty when it does not.
 	FranzGo string `json:"franz_go_differs,omitempty"`
@@ -81,28 +83,30 @@ type PropertyDoc struct {
 	Ignored   bool `json:"ignored,omitempty"`
 }
 
-// Describe lists the properties of role, in the table's order.
-func Describe(role Role) []PropertyDoc {
+// Describe lists the properties of role with line's defaults, in the
+// table's order.
+func Describe(role Role, line Line) []PropertyDoc {
 	var out []PropertyDoc
 	for _, s := range specList {
 		if s.roles.has(role) {
-			out = append(out, s.describe())
+			out = append(out, s.describe(line))
 		}
 	}
 	return out
 }
 
-// DescribeAll lists every supported property, in the table's order.
-func DescribeAll() []PropertyDoc {
+// DescribeAll lists every supported property with line's defaults, in the
+// table's order.
+func DescribeAll(line Line) []PropertyDoc {
 	out := make([]PropertyDoc, len(specList))
 	for i, s := range specList {
-		out[i] = s.describe()
+		out[i] = s.describe(line)
 	}
 	return out
 }
 
-func (s *spec) describe() PropertyDoc {
-	d := PropertyDoc{Name: s.name, Default: s.def, Valid: s.valid, Kgo: s.kgo, FranzGo: s.differs, Doc: s.doc,
+func (s *spec) describe(line Line) PropertyDoc {
+	d := PropertyDoc{Name: s.name, Default: s.defaultFor(line), Line: int(line), Valid: s.valid, Kgo: s.kgo, FranzGo: s.differs, Doc: s.doc,
 		Secret: s.secret || IsSecret(s.name), LocalFile: s.file || isFilePattern(s.name), Ignored: s.ignored}
 	if s.ignored && d.FranzGo == "" {
 		d.FranzGo = "no equivalent: accepted and ignored"
@@ -216,7 +220,7 @@ var specList = []spec{
 	{name: "acks", roles: rP, def: "all", valid: "0, 1, all, -1", norm: normAcks, kgo: "RequiredAcks", doc: "acknowledgements required"},
 	{name: "enable.idempotence", roles: rP, def: "true", valid: "true, false", norm: boolean, kgo: "DisableIdempotentWrite when false", doc: "idempotent producer (needs acks=all)"},
 	{name: "batch.size", roles: rP, def: "16384", valid: "1..2147483647 bytes", norm: intRange(1, i32), kgo: "ProducerBatchMaxBytes", doc: "batch size per partition", differs: "its own cap is about 1 MB; ktune sets Java's 16384 (a larger record gets a batch of its own)"},
-	{name: "linger.ms", roles: rP, def: "0", valid: "0..2147483647 ms", norm: intRange(0, i32), kgo: "ProducerLinger", doc: "wait for a batch to fill", differs: "its own default is 10 ms; ktune sets Java's 0"},
+	{name: "linger.ms", roles: rP, valid: "0..2147483647 ms", norm: intRange(0, i32), kgo: "ProducerLinger", doc: "wait for a batch to fill", differs: "its own default is 10 ms; ktune sets the Java line's (0 on 3.x, 5 on 4.x)"},
 	{name: "compression.type", roles: rP, def: "none", valid: "none, gzip, snappy, lz4, zstd", norm: oneOf("none", "gzip", "snappy", "lz4", "zstd"), kgo: "ProducerBatchCompression", doc: "batch compression codec", differs: "its own default is snappy; ktune sets Java's none"},
 	{name: "compression.gzip.level", roles: rP, def: "-1", valid: "-1 (default) or 1..9", norm: intRange(-1, 9), kgo: "GzipCompression().WithLevel", doc: "gzip level"},
 	{name: "compression.lz4.level", roles: rP, def: "9", valid: "1..17", norm: intRange(1, 17), kgo: "Lz4Compression().WithLevel", doc: "lz4 level", differs: "its lz4 levels are not Java's; the level is passed through"},

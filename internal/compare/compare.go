@@ -84,8 +84,13 @@ func Validate(entries []*Entry) error {
 }
 
 // Run runs every profile entry repeat times, interleaved, each run on a
-// fresh topic from template (its topic is the prefix).
+// fresh topic from template (its topic is the prefix), with the defaults
+// of template.Client's Java client line (the current one without it).
 func Run(ctx context.Context, conn *cluster.Conn, entries []*Entry, repeat int, template loadgen.ProduceConfig, onRun func(name string, i int)) error {
+	line := clientcfg.CurrentLine
+	if template.Client != nil {
+		line = template.Client.Line()
+	}
 	for r := 0; r < repeat; r++ {
 		for _, e := range entries {
 			if e.Profile == nil {
@@ -97,7 +102,7 @@ func Run(ctx context.Context, conn *cluster.Conn, entries []*Entry, repeat int, 
 			if onRun != nil {
 				onRun(e.Name, r)
 			}
-			client, err := clientcfg.Resolve(e.Profile.Producer, clientcfg.Producer)
+			client, err := clientcfg.ResolveLine(e.Profile.Producer, clientcfg.Producer, line)
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.Name, err)
 			}

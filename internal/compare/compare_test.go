@@ -62,7 +62,8 @@ func TestRunInterleavesProfiles(t *testing.T) {
 	if len(order) != 4 || order[0] != "kafka-defaults" || order[1] != "throughput" || order[2] != "kafka-defaults" {
 		t.Fatalf("not interleaved: %v", order)
 	}
-	if entries[1].Docs[0].Config.Producer["linger.ms"] != "20" || entries[0].Docs[0].Config.Producer["linger.ms"] != "0" {
+	// kafka-defaults leaves linger.ms to the client line: 4.x, 5 ms.
+	if entries[1].Docs[0].Config.Producer["linger.ms"] != "20" || entries[0].Docs[0].Config.Producer["linger.ms"] != "5" || entries[0].Docs[0].Config.ClientLine != 4 {
 		t.Error("profiles' settings not applied")
 	}
 	doc := Analyze(entries, 2)

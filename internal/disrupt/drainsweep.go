@@ -122,6 +122,11 @@ func (c *DrainSweepConfig) plan() ([]drainPoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The points keep the Java client line of the drain's own consumer.
+	line := clientcfg.CurrentLine
+	if cl := c.Drain.Workload.Consume.Client; cl != nil {
+		line = cl.Line()
+	}
 	var out []drainPoint
 	for _, p := range points {
 		dp := drainPoint{params: p.Params, consumers: c.Drain.Workload.Consume.Consumers}
@@ -131,7 +136,7 @@ func (c *DrainSweepConfig) plan() ([]drainPoint, error) {
 			}
 		}
 		props := append(append([]clientcfg.Property{}, c.Consumer...), p.Props(sweep.RoleConsumer)...)
-		if dp.consumer, err = clientcfg.Resolve(props, clientcfg.Consumer); err != nil {
+		if dp.consumer, err = clientcfg.ResolveLine(props, clientcfg.Consumer, line); err != nil {
 			return nil, fmt.Errorf("point %s: %w", result.ParamsLabel(p.Params), err)
 		}
 		out = append(out, dp)

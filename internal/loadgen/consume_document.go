@@ -12,6 +12,7 @@ import (
 func (r *consumeRun) fillDocument(doc *result.Document) {
 	doc.Workload = r.cfg.Workload()
 	doc.Config.Consumer = r.cfg.Client.Effective()
+	doc.Config.ClientLine = int(r.cfg.Client.Line())
 	doc.Config.Notes = append(doc.Config.Notes, r.cfg.Client.Notes()...)
 }
 

@@ -69,7 +69,7 @@ func TestProduceThenConsumeCountsExactly(t *testing.T) {
 	if doc.Metrics.Bytes != n*(100+8) {
 		t.Errorf("bytes = %d, want %d", doc.Metrics.Bytes, n*108)
 	}
-	if doc.Config.Producer["linger.ms"] != "5" || doc.Config.Producer["acks"] != "all" {
+	if doc.Config.Producer["linger.ms"] != "5" || doc.Config.Producer["acks"] != "all" || doc.Config.ClientLine != 4 {
 		t.Errorf("effective config not recorded: %v", doc.Config.Producer)
 	}
 	if l := doc.Metrics.Latency[result.LatencyIntended]; l.Count != n {

@@ -59,6 +59,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	doc := newDocument(result.KindProduce, conn)
 	doc.Workload = produceWorkload(&cfg)
 	doc.Config.Producer = cfg.Client.Effective()
+	doc.Config.ClientLine = int(cfg.Client.Line())
 	doc.Config.Notes = cfg.Client.Notes()
 
 	r := &produceRun{cfg: cfg, clock: cfg.Clock, noAcks: cfg.Client.Acks() == "0", ivService: hist.New()}

@@ -92,6 +92,7 @@ func run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.MaxRate, 
 	}
 	if cfg.Produce.Client != nil {
 		doc.Config.Producer = cfg.Produce.Client.Effective()
+		doc.Config.ClientLine = int(cfg.Produce.Client.Line())
 	}
 	var lastDoc *result.Document
 	n := 0

@@ -36,8 +36,33 @@ func TestBuiltinsLoadAndResolve(t *testing.T) {
 		t.Fatalf("textbook sweep: %+v", tb.Sweep)
 	}
 	r, _ := clientcfg.Resolve(tb.Producer, clientcfg.Producer)
-	if r.Effective()["linger.ms"] != "0" || r.Effective()["batch.size"] != "16384" {
+	if r.Effective()["batch.size"] != "16384" {
 		t.Errorf("textbook does not start from kafka-defaults: %v", r.Effective())
+	}
+}
+
+// TestKafkaDefaultsFollowTheClientLine: the kafka-defaults profile is the
+// Java client's defaults of the line asked for, not 3.x's whatever the
+// line (Kafka 4.0 changed linger.ms from 0 to 5, KIP-1030).
+func TestKafkaDefaultsFollowTheClientLine(t *testing.T) {
+	p, err := Load("kafka-defaults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[clientcfg.Line]string{clientcfg.Line3: "0", clientcfg.Line4: "5"} {
+		r, err := clientcfg.ResolveLine(p.Producer, clientcfg.Producer, line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		def, _ := clientcfg.ResolveLine(nil, clientcfg.Producer, line)
+		if got := r.Effective()["linger.ms"]; got != want {
+			t.Errorf("kafka-defaults on the %s line: linger.ms %s, want %s", line, got, want)
+		}
+		for k, v := range r.Effective() {
+			if def.Effective()[k] != v {
+				t.Errorf("kafka-defaults on the %s line sets %s=%s; the line's default is %s", line, k, v, def.Effective()[k])
+			}
+		}
 	}
 }
 

@@ -169,7 +169,8 @@ func buildVerdict(in Input) verdict {
 }
 
 // changes lists the recommended client properties that differ from the
-// Java client's defaults, producer then consumer.
+// defaults of the Java client line the advice is for, producer then
+// consumer.
 func changes(c *advisor.ConfigAdvice) []change {
 	var out []change
 	for _, role := range []struct {
@@ -180,7 +181,7 @@ func changes(c *advisor.ConfigAdvice) []change {
 		if len(role.m) == 0 {
 			continue
 		}
-		def, err := clientcfg.Resolve(nil, role.r)
+		def, err := clientcfg.ResolveLine(nil, role.r, clientcfg.Line(c.ClientLine).OrCurrent())
 		if err != nil {
 			continue
 		}

@@ -121,7 +121,7 @@ func consumerOnly(name string) bool {
 
 // Knows reports whether clients of role take the property name.
 func Knows(role clientcfg.Role, name string) bool {
-	for _, d := range clientcfg.Describe(role) {
+	for _, d := range clientcfg.Describe(role, clientcfg.CurrentLine) {
 		if d.Name == name {
 			return true
 		}

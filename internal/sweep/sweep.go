@@ -93,14 +93,17 @@ type Config struct {
 	// Base producer and consumer properties (a profile, -X); dimensions
 	// override them.
 	Producer, Consumer []clientcfg.Property
-	Dimensions         []result.Dimension
-	Mode               string
-	Records            int64 // measured records per point
-	WarmupRecords      int64 // per point; default Records/10
-	Rate               float64
-	Repeat             int
-	RecordSize         int
-	Values             payload.ValueConfig
+	// Line is the Java client line whose defaults fill in what the
+	// properties leave unset (--client-line); 0 is the current line.
+	Line          clientcfg.Line
+	Dimensions    []result.Dimension
+	Mode          string
+	Records       int64 // measured records per point
+	WarmupRecords int64 // per point; default Records/10
+	Rate          float64
+	Repeat        int
+	RecordSize    int
+	Values        payload.ValueConfig
 	// Budget refuses a sweep whose estimate exceeds it, or trims it to fit
 	// when Trim is set (0: no budget).
 	Budget time.Duration
@@ -284,7 +287,7 @@ func runPoint(ctx context.Context, conn *cluster.Conn, cfg *Config, r planned, i
 	if n, ok := workload["record.size"]; ok {
 		size = n
 	}
-	prod, err := clientcfg.Resolve(append(append([]clientcfg.Property{}, cfg.Producer...), prodKv...), clientcfg.Producer)
+	prod, err := clientcfg.ResolveLine(append(append([]clientcfg.Property{}, cfg.Producer...), prodKv...), clientcfg.Producer, cfg.Line.OrCurrent())
 	if err != nil {
 		return pt, err
 	}
@@ -315,7 +318,7 @@ func runPoint(ctx context.Context, conn *cluster.Conn, cfg *Config, r planned, i
 	pt.Produce = pdoc
 	measured := pdoc.Metrics.ElapsedS
 	if hasConsumer(cfg.Dimensions) {
-		cons, err := clientcfg.Resolve(append(append([]clientcfg.Property{}, cfg.Consumer...), consKv...), clientcfg.Consumer)
+		cons, err := clientcfg.ResolveLine(append(append([]clientcfg.Property{}, cfg.Consumer...), consKv...), clientcfg.Consumer, cfg.Line.OrCurrent())
 		if err != nil {
 			return pt, err
 		}

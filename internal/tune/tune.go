@@ -44,6 +44,9 @@ type Config struct {
 	// Base are client properties every run starts from: the command's
 	// --command-config, connection flags and -X, layered.
 	Base []clientcfg.Property
+	// Line is the Java client line whose defaults fill in what Base
+	// leaves unset (--client-line); 0 is the current line.
+	Line clientcfg.Line
 	// Stage, if set, is told when a stage starts.
 	Stage  func(i, n int, name string)
 	Logger *slog.Logger
@@ -123,7 +126,7 @@ func splitComma(s string) []string {
 // sweep is the configuration of one of the sweep stages.
 func (c *Config) sweep(p preset, dims []result.Dimension, budget time.Duration) sweep.Config {
 	return sweep.Config{
-		Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: c.Base, Consumer: c.Base, Dimensions: dims,
+		Topic: "ktune-tune", Partitions: cluster.DefaultPartitions, Producer: c.Base, Consumer: c.Base, Line: c.Line, Dimensions: dims,
 		Records: p.records, Repeat: 1, RecordSize: tuneRecordSize, Values: payload.ValueConfig{Kind: payload.Random, Compressibility: 0.5},
 		Budget: budget, Trim: budget > 0, Logger: c.Logger,
 	}
@@ -224,7 +227,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 	in := reports.Input{Title: "ktune tune report"}
 	// Without a stated rate the advice assumes 10 MB/s and says so.
-	adv := advisor.Input{Workload: cfg.Workload, AssumeAvgMBps: 10}
+	adv := advisor.Input{Workload: cfg.Workload, AssumeAvgMBps: 10, ClientLine: cfg.Line}
 	for _, path := range cfg.BrokerProbes {
 		bp, err := result.ReadProbe(path)
 		if err != nil {
@@ -249,7 +252,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 		adv.Probes = append(adv.Probes, in.Probes...)
 	}
 
-	prod, err := clientcfg.Resolve(cfg.Base, clientcfg.Producer)
+	prod, err := clientcfg.ResolveLine(cfg.Base, clientcfg.Producer, cfg.Line.OrCurrent())
 	if err != nil {
 		return sum, err
 	}
@@ -280,7 +283,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*Summary, error) 
 	}
 
 	stage(2)
-	cons, err := clientcfg.Resolve(cfg.Base, clientcfg.Consumer)
+	cons, err := clientcfg.ResolveLine(cfg.Base, clientcfg.Consumer, cfg.Line.OrCurrent())
 	if err != nil {
 		return sum, err
 	}

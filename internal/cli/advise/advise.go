@@ -69,7 +69,8 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 				return err
 			}
 			if o.propDir != "" {
-				if err := advisor.WriteProperties(o.propDir, a); err != nil {
+				stamp := advisor.FileStamp{CommandLine: cmdutil.RedactedArgs(os.Args), Written: time.Now()}
+				if err := advisor.WriteProperties(o.propDir, a, stamp); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "properties written to %s\n", o.propDir)
@@ -89,7 +90,8 @@ the live cluster. Results from the embedded cluster are never used for sizing.`,
 	fs.BoolVar(&conn.AllowRemote, "allow-remote", false, "allow brokers outside loopback")
 	out.Formats = []string{"table", "md"}
 	out.RegisterDocument(cmd)
-	fs.StringVar(&o.propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here")
+	fs.StringVar(&o.propDir, "write-properties", "", "write producer.properties, consumer.properties and topic.properties here (Java client names, only what differs from --client-line's defaults)")
+	cmdutil.ClientLineVar(fs, &o.clientLine)
 	conn.Bind(cmd)
 	conn.ConnectTimeout = cluster.DefaultConnectTimeout
 	return cmd
@@ -153,7 +155,8 @@ type options struct {
 	propDir             string
 	slo                 time.Duration
 	// flags are the workload flags (workloadFlags).
-	flags *pflag.FlagSet
+	flags      *pflag.FlagSet
+	clientLine clientcfg.Line
 }
 
 // workload is the workload the flags and --workload FILE describe,
@@ -190,7 +193,7 @@ func (o *options) workload(cmd *cobra.Command) (advisor.Workload, error) {
 // input gathers what the advisor reads: the workload, the probes, the
 // results and, with --brokers, an audit of the live cluster.
 func (o *options) input(cmd *cobra.Command, w advisor.Workload) (advisor.Input, error) {
-	in := advisor.Input{Workload: w}
+	in := advisor.Input{Workload: w, ClientLine: o.clientLine}
 	for _, p := range o.probeFiles {
 		doc, err := result.ReadProbe(p)
 		if err != nil {

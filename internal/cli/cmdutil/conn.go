@@ -39,6 +39,9 @@ type ConnFlags struct {
 	// MetricsAddr, when set, is where the run's live /metrics endpoint
 	// listens (see package livemetrics).
 	MetricsAddr string
+	// Line is the Java client line whose defaults apply (--client-line);
+	// 0 is the current line.
+	Line clientcfg.Line
 	// cmd is the command the flags belong to: its --log-level (a flag of
 	// the root, see LogLevelFlag) sets the logger.
 	cmd *cobra.Command
@@ -69,6 +72,7 @@ func (f *ConnFlags) RegisterClient(cmd *cobra.Command) {
 	fs.StringVar(&f.SASLPasswordFile, "sasl-password-file", "", "file holding the SASL password")
 	fs.StringVar(&f.CommandConfig, "command-config", "", "Java .properties client config file (bootstrap.servers, security, producer and consumer properties)")
 	fs.StringArrayVarP(&f.Props, "property", "X", nil, "client property in Kafka's Java name, name=value (repeatable; see 'ktune config list')")
+	ClientLineVar(fs, &f.Line)
 }
 
 // Bind ties the flags to cmd without registering them, for commands that
@@ -197,7 +201,7 @@ func (f *ConnFlags) Resolve(role clientcfg.Role) (*clientcfg.Resolved, error) {
 	if err != nil {
 		return nil, err
 	}
-	return clientcfg.Resolve(props, role)
+	return clientcfg.ResolveLine(props, role, f.Line.OrCurrent())
 }
 
 // Validate checks every connection flag and client property for roles,
@@ -218,13 +222,13 @@ func (f *ConnFlags) prepare(stderr io.Writer, roles []clientcfg.Role) (*Session,
 	if err != nil {
 		return nil, cluster.Config{}, err
 	}
-	admin, err := clientcfg.Resolve(props, clientcfg.Admin)
+	admin, err := clientcfg.ResolveLine(props, clientcfg.Admin, f.Line.OrCurrent())
 	if err != nil {
 		return nil, cluster.Config{}, err
 	}
 	s := &Session{Logger: log}
 	for _, role := range roles {
-		res, err := clientcfg.Resolve(props, role)
+		res, err := clientcfg.ResolveLine(props, role, f.Line.OrCurrent())
 		if err != nil {
 			return nil, cluster.Config{}, err
 		}

@@ -124,7 +124,7 @@ func runProfiles(ctx context.Context, stderr io.Writer, conn *cmdutil.ConnFlags,
 		return err
 	}
 	defer s.Close()
-	pcfg.Logger, pcfg.Interval = s.Logger, time.Hour
+	pcfg.Logger, pcfg.Interval, pcfg.Client = s.Logger, time.Hour, s.Client
 	if pcfg.WarmupRecords == 0 && pcfg.WarmupDuration == 0 && pcfg.Records > 0 {
 		pcfg.WarmupRecords = pcfg.Records / 10
 	}

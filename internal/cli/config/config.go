@@ -23,7 +23,8 @@ func NewCmd() *cobra.Command {
 		Short: "The client properties ktune supports, and the configuration a run would use",
 		Long: `Clients are configured with Kafka's Java property names (-X name=value,
 --command-config FILE). 'config list' prints every supported property with
-the default ktune applies (the Kafka 3.x Java client's, set explicitly), its
+the default ktune applies (the Java client's of --client-line, 4.x unless
+told 3, set explicitly: docs/client-lines.md lists what differs), its
 valid values, the clients it configures, whether franz-go behaves differently
 and whether it is secret. 'config show' prints the effective configuration of
 the given properties, every default filled in and secrets hidden.`,
@@ -34,21 +35,25 @@ the given properties, every default filled in and secrets hidden.`,
 }
 
 func newListCmd() *cobra.Command {
-	var role, output string
+	var (
+		role, output string
+		line         clientcfg.Line
+	)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List every supported client property",
 		Example: `  ktune config list
-  ktune config list --role consumer -o json`,
+  ktune config list --role consumer -o json
+  ktune config list --role producer --client-line 3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			roles, err := parseRoles(role)
 			if err = cmdutil.Check(err, checkOutput(output)); err != nil {
 				return err
 			}
-			docs := clientcfg.DescribeAll()
+			docs := clientcfg.DescribeAll(line.OrCurrent())
 			if len(roles) == 1 {
-				docs = clientcfg.Describe(roles[0])
+				docs = clientcfg.Describe(roles[0], line.OrCurrent())
 			}
 			if output == "json" {
 				return writeJSON(cmd.OutOrStdout(), docs)
@@ -58,6 +63,7 @@ func newListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&role, "role", "", "only the properties of producer, consumer or admin clients")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "stdout format: table or json")
+	cmdutil.ClientLineVar(cmd.Flags(), &line)
 	return cmd
 }
 

@@ -33,8 +33,8 @@ func TestList(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &docs); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if len(docs) != len(clientcfg.Describe(clientcfg.Consumer)) {
-		t.Errorf("%d properties, want the consumer's %d", len(docs), len(clientcfg.Describe(clientcfg.Consumer)))
+	if len(docs) != len(clientcfg.Describe(clientcfg.Consumer, clientcfg.CurrentLine)) {
+		t.Errorf("%d properties, want the consumer's %d", len(docs), len(clientcfg.Describe(clientcfg.Consumer, clientcfg.CurrentLine)))
 	}
 	found := false
 	for _, d := range docs {
@@ -54,13 +54,49 @@ func TestList(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != len(clientcfg.DescribeAll())+1 || !strings.HasPrefix(lines[0], "property") {
-		t.Fatalf("%d lines for %d properties:\n%s", len(lines), len(clientcfg.DescribeAll()), out)
+	if len(lines) != len(clientcfg.DescribeAll(clientcfg.CurrentLine))+1 || !strings.HasPrefix(lines[0], "property") {
+		t.Fatalf("%d lines for %d properties:\n%s", len(lines), len(clientcfg.DescribeAll(clientcfg.CurrentLine)), out)
 	}
-	for _, want := range []string{"sasl.jaas.config", "secret: never printed or written", "franz-go: its own default is 10 ms; ktune sets Java's 0", "a local file"} {
+	for _, want := range []string{"sasl.jaas.config", "secret: never printed or written", "franz-go: its own default is 10 ms; ktune sets the Java line's (0 on 3.x, 5 on 4.x)", "a local file"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list lacks %q", want)
 		}
+	}
+}
+
+// TestListAndShowFollowTheClientLine: the defaults listed and applied are
+// the 4.x Java client's unless --client-line 3 asks for 3.x's (Kafka 4.0
+// changed linger.ms from 0 to 5, KIP-1030).
+func TestListAndShowFollowTheClientLine(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		linger string
+		line   int
+	}{
+		{nil, "5", 4},
+		{[]string{"--client-line", "4"}, "5", 4},
+		{[]string{"--client-line", "3"}, "0", 3},
+	} {
+		out, err := run(t, append([]string{"list", "--role", "producer", "-o", "json"}, tc.args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []clientcfg.PropertyDoc
+		if err := json.Unmarshal([]byte(out), &docs); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			if d.Name == "linger.ms" && (d.Default != tc.linger || d.Line != tc.line) {
+				t.Errorf("list %v: linger.ms default %s on line %d, want %s on %d", tc.args, d.Default, d.Line, tc.linger, tc.line)
+			}
+		}
+		out, err = run(t, append([]string{"show", "--role", "producer"}, tc.args...)...)
+		if err != nil || !strings.Contains(out, "\nlinger.ms="+tc.linger+"\n") {
+			t.Errorf("show %v: %v\n%s", tc.args, err, out)
+		}
+	}
+	if _, err := run(t, "list", "--client-line", "5"); err == nil || !strings.Contains(err.Error(), "must be 3 or 4") {
+		t.Errorf("--client-line 5: %v", err)
 	}
 }
 

@@ -36,7 +36,7 @@ With --rate, every record has an intended send time (start + i/rate) and its
 latency runs from that time, so broker stalls are not hidden (coordinated
 omission); the service latency (client accepted -> acknowledged) is recorded
 beside it. Client properties use Kafka's Java names (-X, --command-config);
-defaults are the Kafka 3.x Java client's.
+defaults are the Java client's of --client-line (4.x unless told 3).
 
 With --workers N, --worker-id I and --run-id, this process is one of N
 workers of a distributed run (see 'ktune k8s render'): it runs its even

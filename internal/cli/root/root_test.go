@@ -235,6 +235,16 @@ func TestAdvise(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "linger.ms=") {
 		t.Errorf("producer.properties: %v\n%s", err, data)
 	}
+	// Java names only, for the 4.x client unless told otherwise, and the
+	// header says the figures came from the embedded broker.
+	for _, want := range []string{"for the Java 4.x client", "NOT a real Kafka cluster", "# command: "} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("producer.properties lacks %q:\n%s", want, data)
+		}
+	}
+	if strings.Contains(string(data), "\npartitioner=") {
+		t.Errorf("producer.properties sets ktune's own partitioner, which no Java client knows:\n%s", data)
+	}
 	for _, tt := range []struct {
 		args []string
 		want string

@@ -160,6 +160,7 @@ func runSweep(cmd *cobra.Command, version string, conn *cmdutil.ConnFlags, run *
 		return nil, err
 	}
 	cfg.Producer, cfg.Consumer = sweep.ForRole(cfg.Producer, clientcfg.Producer), sweep.ForRole(cfg.Consumer, clientcfg.Consumer)
+	cfg.Line = conn.Line
 	if err := cmdutil.Check(run.Validate(), conn.Validate(clientcfg.Producer, clientcfg.Consumer), cfg.Validate()); err != nil {
 		return nil, err
 	}

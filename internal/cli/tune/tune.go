@@ -51,7 +51,7 @@ cluster: a demonstration, never a sizing.`,
 			if err != nil {
 				return err
 			}
-			cfg.Base = base
+			cfg.Base, cfg.Line = base, conn.Line
 			if err := cmdutil.Check(conn.Validate(clientcfg.Producer, clientcfg.Consumer), cfg.Validate()); err != nil {
 				return err
 			}
