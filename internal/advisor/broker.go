@@ -81,15 +81,7 @@ func BrokerBottleneck(results []Named[*result.Document], sweeps []Named[*result.
 			free = append(free, name)
 		}
 	}
-	for _, r := range results {
-		check(r.Path, r.Doc)
-	}
-	for _, s := range sweeps {
-		for _, p := range s.Doc.Points {
-			check(s.Path+" "+p.Key+" (produce)", p.Produce)
-			check(s.Path+" "+p.Key+" (consume)", p.Consume)
-		}
-	}
+	eachRun(results, sweeps, check)
 	const src = "ktune: the brokers' JMX exporter scraped during each run (internal/brokermetrics/table.go); idle floor 20% from issue 24, the usual alert level; time shares over 50% of produce requests' broker time"
 	switch {
 	case len(hits) > 0:
