@@ -191,3 +191,30 @@ func (r RequestTimes) add(o RequestTimes) RequestTimes {
 		TotalMs:         r.TotalMs + o.TotalMs,
 	}
 }
+
+// Shifted returns a copy of b with every time moved by s seconds: a
+// merged document carries the scraping worker's section, its times moved
+// to the merged start.
+func (b *BrokerMetrics) Shifted(s float64) *BrokerMetrics {
+	out := *b
+	out.Brokers = make([]BrokerSeries, len(b.Brokers))
+	shift := func(f *BrokerFigures) { f.StartS, f.EndS = Round(f.StartS+s), Round(f.EndS+s) }
+	for i, bs := range b.Brokers {
+		if bs.Window != nil {
+			w := *bs.Window
+			shift(&w)
+			bs.Window = &w
+		}
+		bs.Intervals = append([]BrokerInterval(nil), bs.Intervals...)
+		for j := range bs.Intervals {
+			shift(&bs.Intervals[j].BrokerFigures)
+			bs.Intervals[j].T = bs.Intervals[j].EndS
+		}
+		bs.Gaps = append([]ScrapeGap(nil), bs.Gaps...)
+		for j := range bs.Gaps {
+			bs.Gaps[j].T = Round(bs.Gaps[j].T + s)
+		}
+		out.Brokers[i] = bs
+	}
+	return &out
+}
