@@ -166,8 +166,11 @@ type Document struct {
 	// run (ktune merge).
 	Merge *Merge `json:"merge,omitempty"`
 	// Audit is the delivery audit of a run with --verify.
-	Audit *Audit   `json:"audit,omitempty"`
-	Notes []string `json:"notes,omitempty"`
+	Audit *Audit `json:"audit,omitempty"`
+	// Brokers is what the brokers' metrics endpoints said during the run
+	// (--broker-metrics).
+	Brokers *BrokerMetrics `json:"broker_metrics,omitempty"`
+	Notes   []string       `json:"notes,omitempty"`
 }
 
 // Worker identifies one worker's share of a distributed run: the worker

@@ -115,3 +115,20 @@ func TestHistogramOverflowAndFloor(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 }
+
+func TestBrokerMetricsShifted(t *testing.T) {
+	idle := 0.5
+	b := &BrokerMetrics{Version: BrokerMetricsVersion, Brokers: []BrokerSeries{{
+		Window:    &BrokerFigures{StartS: -0.5, EndS: 10, RequestHandlerIdle: &idle},
+		Intervals: []BrokerInterval{{T: 5, BrokerFigures: BrokerFigures{StartS: 0, EndS: 5}}},
+		Gaps:      []ScrapeGap{{T: 7, Error: "x"}},
+	}}}
+	got := b.Shifted(2)
+	w, iv, g := got.Brokers[0].Window, got.Brokers[0].Intervals[0], got.Brokers[0].Gaps[0]
+	if w.StartS != 1.5 || w.EndS != 12 || iv.T != 7 || iv.StartS != 2 || g.T != 9 {
+		t.Errorf("shifted: window %v..%v interval %v (%v) gap %v", w.StartS, w.EndS, iv.T, iv.StartS, g.T)
+	}
+	if b.Brokers[0].Window.StartS != -0.5 || b.Brokers[0].Intervals[0].T != 5 || b.Brokers[0].Gaps[0].T != 7 {
+		t.Error("Shifted changed the original")
+	}
+}

@@ -6,7 +6,11 @@
 #       ~/.cache/ktune/kafka/V), formats storage, starts the brokers and waits
 #       until they all answer. Prints the bootstrap address on stdout (and
 #       nothing else); writes $STATE/env with KTUNE_KAFKA_* variables. A second
-#       start while the cluster runs reuses it.
+#       start while the cluster runs reuses it. Every broker runs the
+#       Prometheus JMX exporter Java agent (fetched with Maven into
+#       $KTUNE_CACHE/jmx-exporter) with scripts/kafka/jmx-exporter.yaml; the
+#       endpoints are logged on stderr and written to the env file
+#       (KTUNE_KAFKA_METRICS, for ktune's --broker-metrics).
 #       --sasl adds a SASL_PLAINTEXT listener with the mechanisms PLAIN,
 #       SCRAM-SHA-256 and SCRAM-SHA-512 for user ktune (password in
 #       $STATE/sasl-password and the env file).
@@ -29,6 +33,7 @@
 # default ${TMPDIR:-/tmp}/ktune-kafka), KTUNE_KAFKA_PORT (first broker port,
 # default 19092). Ports of broker i (1-based):
 #   PORT+i-1       PLAINTEXT (also between brokers)
+#   PORT+50+i-1    JMX exporter: http://127.0.0.1:PORT+50+i-1/metrics
 #   PORT+100+i-1   CONTROLLER (KRaft)
 #   PORT+200+i-1   SASL_PLAINTEXT (--sasl)
 #   PORT+300+i-1   SSL, server certificate only (--tls)
@@ -39,6 +44,8 @@
 set -euo pipefail
 
 DEFAULT_VERSION=3.9.2 # the newest 3.9.x served here (3.9.3 is not)
+JMX_EXPORTER_VERSION=1.0.1 # the newest jmx_prometheus_javaagent served here (1.5.0 is not)
+METRICS_OFFSET=50          # broker i's exporter listens on PORT+METRICS_OFFSET+i-1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_ROOT=${KTUNE_CACHE:-$HOME/.cache/ktune}
 STATE=${KTUNE_KAFKA_STATE:-${TMPDIR:-/tmp}/ktune-kafka}
@@ -76,6 +83,34 @@ fetch() {
 }
 
 classpath_of() { echo "$(libs_dir "$1")/*"; }
+
+jmx_agent_jar() { echo "$CACHE_ROOT/jmx-exporter/$JMX_EXPORTER_VERSION/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar"; }
+
+# fetch_jmx_agent: download the JMX exporter's Java agent once.
+fetch_jmx_agent() {
+	local jar dir
+	jar=$(jmx_agent_jar)
+	[ -f "$jar" ] && return 0
+	need_tools
+	dir=$(dirname "$jar")
+	log "fetching the Prometheus JMX exporter agent $JMX_EXPORTER_VERSION into $dir"
+	mkdir -p "$dir"
+	if ! mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy \
+		-Dartifact="io.prometheus.jmx:jmx_prometheus_javaagent:$JMX_EXPORTER_VERSION" -DoutputDirectory="$dir.tmp" >"$dir.mvn.log" 2>&1; then
+		tail -n 20 "$dir.mvn.log" >&2
+		rm -rf "$dir.tmp" "$dir.mvn.log"
+		die "Maven could not fetch io.prometheus.jmx:jmx_prometheus_javaagent:$JMX_EXPORTER_VERSION"
+	fi
+	mv "$dir.tmp/$(basename "$jar")" "$jar"
+	rm -rf "$dir.tmp" "$dir.mvn.log"
+}
+
+# metrics_of N: the JMX exporter endpoints of N brokers.
+metrics_of() {
+	local n=$1 out="" i
+	for ((i = 1; i <= n; i++)); do out+="${out:+,}http://127.0.0.1:$((PORT + METRICS_OFFSET + i - 1))/metrics"; done
+	echo "$out"
+}
 
 cluster_version() { [ -f "$STATE/version" ] && cat "$STATE/version" || echo "$DEFAULT_VERSION"; }
 cluster_brokers() { [ -f "$STATE/brokers" ] && cat "$STATE/brokers" || echo 0; }
@@ -236,6 +271,7 @@ start_node() {
 	heap_opts="-Xms256m -Xmx512m"
 	# setsid: the broker outlives this shell and is not hit by its signals.
 	setsid java $heap_opts -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+		"-javaagent:$(jmx_agent_jar)=127.0.0.1:$((PORT + METRICS_OFFSET + i - 1)):$HERE/kafka/jmx-exporter.yaml" \
 		"$logopt" -Dkafka.logs.dir="$STATE/node$i" \
 		-cp "$(classpath_of "$v")" kafka.Kafka "$STATE/node$i/server.properties" \
 		>"$STATE/node$i/server.log" 2>&1 </dev/null &
@@ -284,6 +320,7 @@ write_env() {
 		echo "KTUNE_KAFKA_BOOTSTRAP=$(bootstrap_of "$n" "$PORT")"
 		echo "KTUNE_KAFKA_VERSION=$v"
 		echo "KTUNE_KAFKA_BROKERS=$n"
+		echo "KTUNE_KAFKA_METRICS=$(metrics_of "$n")"
 		if [ "$sasl" = 1 ]; then
 			echo "KTUNE_KAFKA_SASL_BOOTSTRAP=$(bootstrap_of "$n" $((PORT + 200)))"
 			echo "KTUNE_KAFKA_SASL_USER=ktune"
@@ -319,6 +356,7 @@ cmd_start() {
 	fi
 	need_tools
 	fetch "$v"
+	fetch_jmx_agent
 	rm -rf "$STATE" && mkdir -p "$STATE"
 	echo "$v" >"$STATE/version"
 	echo "$n" >"$STATE/brokers"
@@ -341,6 +379,7 @@ cmd_start() {
 	wait_ready "$n"
 	write_env "$n" "$v" "$sasl" "$tls"
 	log "Kafka $v: $n broker(s) up in $((SECONDS - t0)) s; state in $STATE"
+	log "broker metrics (JMX exporter): $(metrics_of "$n")"
 	bootstrap_of "$n" "$PORT"
 }
 

@@ -127,6 +127,9 @@ func Advise(in Input) (*Advice, error) {
 	if f := ClientBottleneck(in.Results, in.Sweeps); f != nil {
 		a.Findings = append(a.Findings, *f)
 	}
+	if f := BrokerBottleneck(in.Results, in.Sweeps); f != nil {
+		a.Findings = append(a.Findings, *f)
+	}
 	for _, p := range in.Probes {
 		for _, c := range p.Doc.Checks {
 			if c.Severity == result.SeverityWarn {

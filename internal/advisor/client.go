@@ -65,15 +65,7 @@ func ClientBottleneck(results []Named[*result.Document], sweeps []Named[*result.
 			hits = append(hits, name+": "+why)
 		}
 	}
-	for _, r := range results {
-		check(r.Path, r.Doc)
-	}
-	for _, s := range sweeps {
-		for _, p := range s.Doc.Points {
-			check(s.Path+" "+p.Key+" (produce)", p.Produce)
-			check(s.Path+" "+p.Key+" (consume)", p.Consume)
-		}
-	}
+	eachRun(results, sweeps, check)
 	if len(hits) == 0 {
 		return nil
 	}
@@ -87,5 +79,19 @@ func ClientBottleneck(results []Named[*result.Document], sweeps []Named[*result.
 		Evidence:       ev,
 		Recommendation: "give ktune more cores or a quieter host, or spread the load over several client machines (--workers); then re-run. On the embedded cluster the broker shares ktune's process and cores",
 		Source:         "ktune: getrusage CPU time, Go's /sched/latencies and /proc/stat over each measured window; producer buffer sampled every 10 ms",
+	}
+}
+
+// eachRun calls check with every run document of results and of the
+// sweeps' points, named by file (and point).
+func eachRun(results []Named[*result.Document], sweeps []Named[*result.Sweep], check func(name string, d *result.Document)) {
+	for _, r := range results {
+		check(r.Path, r.Doc)
+	}
+	for _, s := range sweeps {
+		for _, p := range s.Doc.Points {
+			check(s.Path+" "+p.Key+" (produce)", p.Produce)
+			check(s.Path+" "+p.Key+" (consume)", p.Consume)
+		}
 	}
 }

@@ -78,3 +78,8 @@ func (d *guardedDialer) DialContext(ctx context.Context, network, addr string) (
 	}
 	return (&tls.Dialer{NetDialer: nd, Config: cfg}).DialContext(ctx, network, addr)
 }
+
+// CheckTarget refuses host:port outside the loopback range unless
+// allowRemote: what guards the brokers guards any other address ktune
+// contacts during a run (a metrics endpoint).
+func CheckTarget(hostport string, allowRemote bool) error { return checkTarget(hostport, allowRemote) }

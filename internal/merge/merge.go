@@ -97,6 +97,11 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 			}
 		}
 	}
+	for _, d := range docs {
+		if d.Brokers != nil { // the one worker that scraped the brokers
+			out.Brokers = d.Brokers.Shifted(d.Start.Sub(out.Start).Seconds())
+		}
+	}
 	out.StopReason = result.StopReason(strings.Join(stops, ","))
 	out.Error = strings.Join(errs, "; ")
 	out.Workload = totalWorkload(docs)

@@ -89,9 +89,60 @@ func Write(w io.Writer, doc *result.Document) {
 		}
 		tw.Flush()
 	}
+	if doc.Brokers != nil {
+		writeBrokers(w, doc)
+	}
 	if mg := doc.Merge; mg != nil {
 		writeWorkers(w, mg)
 	}
+}
+
+// writeBrokers prints each broker's figures over the run and, for a
+// produce run, where a record's mean latency went.
+func writeBrokers(w io.Writer, doc *result.Document) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "broker\thandlers idle\tnetwork idle min\tMiB in\trepl MiB in\tproduce reqs\tqueue ms\tlocal ms\tremote ms\tresp queue ms\tsend ms\ttotal ms\tcpu s\tgaps\t")
+	for _, b := range doc.Brokers.Brokers {
+		wd := b.Window
+		if wd == nil {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%d\t\n", b.Endpoint, len(b.Gaps))
+			continue
+		}
+		idle := "unknown"
+		if wd.RequestHandlerIdle != nil {
+			idle = fmt.Sprintf("%.0f%%", *wd.RequestHandlerIdle*100)
+		}
+		m := wd.Produce.Mean()
+		fmt.Fprintf(tw, "%s\t%s\t%.0f%%\t%.2f\t%.2f\t%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t\n", b.Endpoint, idle, wd.NetworkProcessorIdleMin*100,
+			float64(wd.BytesIn)/result.MiB, float64(wd.ReplicationBytesIn)/result.MiB, wd.Produce.Requests, m[0], m[1], m[2], m[3], m[4], m[5], wd.ProcessCPUS, len(b.Gaps))
+	}
+	tw.Flush()
+	if line := TimeLine(doc); line != "" {
+		fmt.Fprintln(w, line)
+	}
+}
+
+// TimeLine says where a produce run's mean latency went: waiting before
+// the client accepted a record (intended minus service mean), in the
+// client and on the wire (service mean minus the brokers' mean produce
+// request time: batching, linger, in flight), and on the brokers (their
+// request parts, averaged over every broker's produce requests). Means
+// of records and of requests mix; it is a guide, not an exact split. ""
+// without broker metrics or produce requests.
+func TimeLine(doc *result.Document) string {
+	if doc.Brokers == nil || doc.Kind != result.KindProduce {
+		return ""
+	}
+	t, ok := doc.Brokers.Total()
+	intended, ok1 := doc.Metrics.Latency[result.LatencyIntended]
+	service, ok2 := doc.Metrics.Latency[result.LatencyService]
+	if !ok || !ok1 || !ok2 || t.Produce.Requests == 0 {
+		return ""
+	}
+	m := t.Produce.Mean()
+	return fmt.Sprintf("where the time went (means, ms): before the client accepted %.2f; client and wire (batching, linger, in flight) %.2f; brokers %.2f = queue %.2f + local %.2f + waiting for replicas %.2f + response queue %.2f + send %.2f",
+		max(0, intended.Mean-service.Mean), max(0, service.Mean-m[5]), m[5], m[0], m[1], m[2], m[3], m[4])
 }
 
 // writeWorkers prints a merged result's per-worker figures, to show skew.

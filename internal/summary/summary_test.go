@@ -29,3 +29,22 @@ func TestHeadlineShowsTheMainLatency(t *testing.T) {
 		}
 	}
 }
+
+func TestBrokerTableAndTimeLine(t *testing.T) {
+	idle := 0.885
+	doc := &result.Document{Header: result.Header{Kind: result.KindProduce}, Metrics: result.Metrics{Latency: map[string]result.Latency{
+		result.LatencyIntended: {Count: 1, Mean: 80}, result.LatencyService: {Count: 1, Mean: 70}}},
+		Brokers: &result.BrokerMetrics{Brokers: []result.BrokerSeries{
+			{Endpoint: "b1", Window: &result.BrokerFigures{RequestHandlerIdle: &idle, NetworkProcessorIdleMin: 0.9, BytesIn: 1 << 20,
+				Produce: result.RequestTimes{Requests: 10, RequestQueueMs: 20, LocalMs: 100, RemoteMs: 300, ResponseQueueMs: 30, ResponseSendMs: 10, TotalMs: 460}}},
+			{Endpoint: "b2", Gaps: []result.ScrapeGap{{T: 1, Error: "x"}}},
+		}}}
+	var b strings.Builder
+	Write(&b, doc)
+	out := b.String()
+	for _, want := range []string{"88%", "1.00", "before the client accepted 10.00", "client and wire (batching, linger, in flight) 24.00", "brokers 46.00 = queue 2.00 + local 10.00 + waiting for replicas 30.00"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+}

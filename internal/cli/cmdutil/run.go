@@ -62,6 +62,8 @@ type Load struct {
 	Out     *OutputFlags
 	Run     *RunFlags
 	Workers *WorkerFlags
+	// Brokers, when set, scrapes the brokers' metrics during the run.
+	Brokers *BrokerMetricsFlags
 	Roles   []clientcfg.Role
 	Topic   cluster.TopicSpec
 	// Prepare configures the run on the session and the topic. It
@@ -72,6 +74,21 @@ type Load struct {
 
 // Execute runs l for cmd.
 func (l Load) Execute(cmd *cobra.Command) error {
+	brokers := l.Brokers
+	if brokers == nil {
+		brokers = &BrokerMetricsFlags{}
+	}
+	if err := brokers.Validate(l.Conn.AllowRemote); err != nil {
+		return err
+	}
+	scrapedBy := ""
+	if l.Workers.Enabled() {
+		// One worker scrapes, so the brokers are scraped once per run.
+		if l.Workers.Spec.ID != 0 {
+			brokers = &BrokerMetricsFlags{}
+		}
+		scrapedBy = "worker 0"
+	}
 	ctx, cancel := l.Run.Context(cmd.Context())
 	defer cancel()
 	s, err := l.Conn.Open(ctx, cmd.ErrOrStderr(), l.Roles...)
@@ -87,13 +104,17 @@ func (l Load) Execute(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	scraped, err := brokers.around(ctx, cmd.ErrOrStderr(), s, l.Out.Interval, scrapedBy)
+	if err != nil {
+		return BeforeStart(ctx, err)
+	}
 	if ctx.Err() != nil {
 		// The topic's last look-up may have beaten the deadline; a run
 		// started now would end at once and write an empty document.
 		return BeforeStart(ctx, nil)
 	}
 	doc, runErr := l.Workers.Run(ctx, cmd.ErrOrStderr(), s, l.Version, digest, func(startAt time.Time) (*result.Document, error) {
-		doc, err := run(ctx, startAt)
+		doc, err := scraped(func() (*result.Document, error) { return run(ctx, startAt) })
 		if doc != nil {
 			StampTopic(doc, t, l.Topic)
 		}

@@ -24,6 +24,7 @@ func NewCmd(version string) *cobra.Command {
 		out     cmdutil.OutputFlags
 		run     cmdutil.RunFlags
 		workers cmdutil.WorkerFlags
+		brokers cmdutil.BrokerMetricsFlags
 		cfg     loadgen.ConsumeConfig
 		verify  bool
 	)
@@ -58,7 +59,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 				cfg.Group = worker.GroupName(workers.Spec.RunID)
 			}
 			return cmdutil.Load{
-				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Consumer},
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Brokers: &brokers, Roles: []clientcfg.Role{clientcfg.Consumer},
 				Topic: cluster.TopicSpec{Name: cfg.Topic, NoCreate: true},
 				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					cfg.Partitions = t.Partitions
@@ -86,6 +87,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 	out.Register(cmd)
 	run.Register(cmd)
 	workers.Register(cmd)
+	brokers.Register(cmd)
 	fs := cmd.Flags()
 	fs.StringVar(&cfg.Topic, "topic", "ktune-produce", "topic to read (must exist)")
 	fs.StringVar(&cfg.Group, "group", "", "consumer group (default: group.id, else a fresh ktune-<time> group)")

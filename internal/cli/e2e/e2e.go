@@ -26,6 +26,7 @@ func NewCmd(version string) *cobra.Command {
 		workload  cmdutil.ProducerFlags
 		run       cmdutil.RunFlags
 		workers   cmdutil.WorkerFlags
+		brokers   cmdutil.BrokerMetricsFlags
 		consumers int
 		group     string
 		verify    bool
@@ -73,7 +74,7 @@ those, so send and receipt stay on one clock, then publishes its result for
 				return err
 			}
 			return cmdutil.Load{
-				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Brokers: &brokers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
 				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					ecfg := e2eConfig(cmd, pcfg, s, t, out.Interval, consumers, group, verify)
 					w := pcfg.Workload()
@@ -98,6 +99,7 @@ those, so send and receipt stay on one clock, then publishes its result for
 	workload.Register(cmd)
 	run.Register(cmd)
 	workers.Register(cmd)
+	brokers.Register(cmd)
 	cmd.Flags().Lookup("topic").Usage = "topic to use (default: a fresh ktune-e2e-<time> topic)"
 	cmd.Flags().Lookup("rate").DefValue = "1000"
 	workload.Rate = 1000

@@ -25,6 +25,7 @@ func NewCmd(version string) *cobra.Command {
 		workload cmdutil.ProducerFlags
 		run      cmdutil.RunFlags
 		workers  cmdutil.WorkerFlags
+		brokers  cmdutil.BrokerMetricsFlags
 		verify   bool
 	)
 	cmd := &cobra.Command{
@@ -62,7 +63,7 @@ publishes its result for 'ktune merge'.`,
 				return err
 			}
 			return cmdutil.Load{
-				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Roles: []clientcfg.Role{clientcfg.Producer}, Topic: spec,
+				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Brokers: &brokers, Roles: []clientcfg.Role{clientcfg.Producer}, Topic: spec,
 				Prepare: func(s *cmdutil.Session, _ cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
@@ -89,6 +90,7 @@ publishes its result for 'ktune merge'.`,
 	workload.Register(cmd)
 	run.Register(cmd)
 	workers.Register(cmd)
+	brokers.Register(cmd)
 	cmd.Flags().BoolVar(&verify, "verify", false, "stamp every record with its producer id and sequence number, for 'ktune consume --verify'")
 	return cmd
 }
