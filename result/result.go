@@ -147,6 +147,13 @@ const (
 	StopMaxWait StopReason = "max-wait"
 	// StopCaughtUp: a drain's consumers caught up with the producers.
 	StopCaughtUp StopReason = "caught-up"
+	// StopClusterUnreachable: no broker answered for the run's stall limit
+	// (producers: no acknowledgement for max(delivery.timeout.ms, the
+	// reporting interval) while records waited; consumers: no broker
+	// reachable for max(session timeout, the reporting interval)). The
+	// outage is the document's last, open, unavailability window; the
+	// command exits 1.
+	StopClusterUnreachable StopReason = "cluster-unreachable"
 )
 
 // Document is one run's result.
@@ -454,6 +461,20 @@ type UnavailableWindow struct {
 	LengthMs float64 `json:"length_ms"`
 	// Warmup marks a window that started before the measured window.
 	Warmup bool `json:"warmup,omitempty"`
+	// Open marks a window that had not ended when the run did: the cluster
+	// was still unreachable (LengthMs runs to the run's end).
+	Open bool `json:"open,omitempty"`
+}
+
+// AddOpen adds w as a window that had not ended when the run did: the
+// outage that ended it. It is the longest if no window was longer.
+func (u *Unavailability) AddOpen(w UnavailableWindow) {
+	w.Open = true
+	u.Windows = append(u.Windows, w)
+	if u.Longest == nil || w.LengthMs > u.Longest.LengthMs {
+		l := w
+		u.Longest = &l
+	}
 }
 
 // AllPartitions is the Partition of a window of the whole producer.
