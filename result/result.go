@@ -149,10 +149,10 @@ const (
 	StopCaughtUp StopReason = "caught-up"
 	// StopClusterUnreachable: no broker answered for the run's stall limit
 	// (producers: no acknowledgement for max(delivery.timeout.ms, the
-	// reporting interval) while records waited; consumers: no broker
-	// reachable for max(session timeout, the reporting interval)). The
-	// outage is the document's last, open, unavailability window; the
-	// command exits 1.
+	// reporting interval) while records waited; consumers: no record for
+	// --idle-timeout while no broker answered). The outage is the
+	// document's open unavailability window (the consumers' in
+	// Consumer.Unavailability); the command exits 1.
 	StopClusterUnreachable StopReason = "cluster-unreachable"
 )
 
@@ -495,6 +495,13 @@ type Consumer struct {
 	AvgBatchRecords     float64 `json:"avg_batch_records"`
 	CompressedBytes     int64   `json:"compressed_bytes"`
 	UncompressedBytes   int64   `json:"uncompressed_bytes"`
+	// Unavailability lists the times the consumers lost every broker: from
+	// the last answer before a failed dial or request to the next answer
+	// (Partition AllPartitions; Open if no broker answered again before the
+	// run ended). Absent in documents written before it was recorded.
+	Unavailability *Unavailability `json:"unavailability,omitempty"`
+	// Errors counts the consumers' failed dials and requests by class.
+	Errors map[string]int64 `json:"errors,omitempty"`
 }
 
 // Summarize returns the summary of h.

@@ -155,7 +155,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	reporter.keepHDR = cfg.IntervalHistograms
 	go reporter.run()
 
-	stall := watchStall(r.clock, stallLimit(cfg.Client.DeliveryTimeout(), cfg.Interval), clients, r.gaps.lastAck.Load, cancel)
+	stall := watchStall(runCtx, r.clock, stallLimit(cfg.Client.DeliveryTimeout(), cfg.Interval), r.gaps.floor, clients, r.gaps.lastAck.Load, cancel)
 	sendCtx, stopSending := r.sendContext(runCtx)
 	defer stopSending()
 	var wg sync.WaitGroup

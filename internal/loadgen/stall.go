@@ -13,9 +13,10 @@ import (
 // errClusterUnreachable ends a run whose cluster stopped answering.
 var errClusterUnreachable = errors.New("cluster unreachable")
 
-// abortGrace bounds each wait of a producer's shutdown once its cluster no
-// longer answers: failing the buffered records at a safe point, then
-// waiting for the promises of what closing the client failed.
+// abortGrace bounds each wait of a client's shutdown once its cluster no
+// longer answers: a producer's failing of its buffered records at a safe
+// point, then its wait for the promises of what closing the client failed;
+// a consumer's leaving of its group.
 const abortGrace = 2 * time.Second
 
 // stallLimit is how long records may wait with no acknowledgement before a
@@ -39,8 +40,10 @@ type stallWatch struct {
 }
 
 // watchStall starts the watch over clients; lastAck reads the run's last
-// acknowledgement (Clock ns, 0 before the first).
-func watchStall(clock *Clock, limit time.Duration, clients []*kgo.Client, lastAck func() int64, cancel context.CancelCauseFunc) *stallWatch {
+// acknowledgement (Clock ns, 0 before the first). When ctx (the run's) ends
+// for another reason while records wait unacknowledged for at least floor
+// ns, that outage is the one returned by close too.
+func watchStall(ctx context.Context, clock *Clock, limit time.Duration, floor int64, clients []*kgo.Client, lastAck func() int64, cancel context.CancelCauseFunc) *stallWatch {
 	w := &stallWatch{stop: make(chan struct{})}
 	tick := min(max(limit/20, 10*time.Millisecond), time.Second)
 	w.done.Add(1)
@@ -50,12 +53,21 @@ func watchStall(clock *Clock, limit time.Duration, clients []*kgo.Client, lastAc
 		defer t.Stop()
 		var waiting int64 // Clock ns records were first seen waiting; 0: none wait
 		for {
+			var ended bool
 			select {
 			case <-w.stop:
 				return
+			case <-ctx.Done():
+				ended = true
 			case <-t.C:
 			}
 			now := clock.Now()
+			if ended {
+				if waiting != 0 && anyBuffered(clients) && now-max(waiting, lastAck()) >= floor {
+					w.from = max(waiting, lastAck())
+				}
+				return
+			}
 			if !anyBuffered(clients) {
 				waiting = 0
 				continue
