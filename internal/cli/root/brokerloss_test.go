@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ktune/ktune/internal/testkit"
 	"github.com/ktune/ktune/result"
 )
 
@@ -69,9 +70,19 @@ func TestBrokerKilled(t *testing.T) {
 	}{
 		{"produce", []string{"produce", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable},
 		{"produce --timeout", []string{"produce", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout},
+		{"consume", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "5s", "--interval", "1s"}, result.StopClusterUnreachable},
+		{"consume --timeout", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "60s", "--timeout", "8s"}, result.StopTimeout},
+		{"e2e", []string{"e2e", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable},
+		{"e2e --timeout", []string{"e2e", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, broker := killableCluster(t, bin)
+			if tc.args[0] == "consume" { // a topic with records to read
+				r := testkit.RunIn("", bin, nil, time.Minute, "produce", "--brokers", addr, "--topic", "t1", "--records", "2000", "--out", "-")
+				if r.Err != nil {
+					t.Fatalf("filling t1: %v\n%s", r.Err, tail(r.Stderr))
+				}
+			}
 			doc := filepath.Join(t.TempDir(), "doc.json")
 			ctx, cancel := context.WithTimeout(context.Background(), hardBound)
 			defer cancel()
@@ -105,14 +116,26 @@ func TestBrokerKilled(t *testing.T) {
 			if d.Complete || d.StopReason != tc.want {
 				t.Fatalf("complete %v, stop reason %q; want false, %q", d.Complete, d.StopReason, tc.want)
 			}
-			if tc.want == result.StopClusterUnreachable {
-				u := d.Metrics.Producer.Unavailability
+			// The outage is in the document as it happened: an open
+			// unavailability window (the producer's, the consumers') and
+			// errors by class.
+			var windows []*result.Unavailability
+			if p := d.Metrics.Producer; p != nil {
+				windows = append(windows, p.Unavailability)
+			}
+			if c := d.Metrics.Consumer; c != nil {
+				windows = append(windows, c.Unavailability)
+				if len(c.Errors) == 0 {
+					t.Errorf("the consumers counted no failed request")
+				}
+			}
+			for _, u := range windows {
 				if u == nil || u.Longest == nil || !u.Longest.Open {
-					t.Fatalf("the outage is not the document's open unavailability window: %+v", u)
+					t.Errorf("the outage is not an open unavailability window: %+v", u)
 				}
 			}
 			if d.Metrics.ErrorsTotal == 0 {
-				t.Errorf("no failed record counted; errors %v", d.Metrics.Errors)
+				t.Errorf("no error counted; errors %v", d.Metrics.Errors)
 			}
 		})
 	}
