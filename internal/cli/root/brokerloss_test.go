@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func killableCluster(t *testing.T, bin string) (string, *os.Process) {
 
 // TestBrokerKilled SIGKILLs the only broker of a run and checks that the
 // run ends by itself (a regression fails on the hard bound instead of
-// hanging), exits non-zero and writes a document that is not complete and
+// hanging) or on Ctrl-C, exits non-zero and writes a document that is not complete and
 // says why. Issue 28, item 1: on the old code produce waited forever in
 // AbortBufferedRecords and ignored --timeout and Ctrl-C.
 func TestBrokerKilled(t *testing.T) {
@@ -67,13 +68,16 @@ func TestBrokerKilled(t *testing.T) {
 		name string
 		args []string
 		want result.StopReason
+		// interrupt: SIGINT 2 s after the kill; the run must exit 130.
+		interrupt bool
 	}{
-		{"produce", []string{"produce", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable},
-		{"produce --timeout", []string{"produce", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout},
-		{"consume", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "5s", "--interval", "1s"}, result.StopClusterUnreachable},
-		{"consume --timeout", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "60s", "--timeout", "8s"}, result.StopTimeout},
-		{"e2e", []string{"e2e", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable},
-		{"e2e --timeout", []string{"e2e", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout},
+		{"produce", []string{"produce", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable, false},
+		{"produce --timeout", []string{"produce", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout, false},
+		{"produce Ctrl-C", []string{"produce", "--duration", "60s", "--rate", "500"}, result.StopInterrupted, true},
+		{"consume", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "5s", "--interval", "1s"}, result.StopClusterUnreachable, false},
+		{"consume --timeout", []string{"consume", "--topic", "t1", "--duration", "60s", "--idle-timeout", "60s", "--timeout", "8s"}, result.StopTimeout, false},
+		{"e2e", []string{"e2e", "--duration", "60s", "--rate", "500", "-X", "delivery.timeout.ms=3000", "--interval", "1s"}, result.StopClusterUnreachable, false},
+		{"e2e --timeout", []string{"e2e", "--duration", "60s", "--rate", "500", "--timeout", "8s"}, result.StopTimeout, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			addr, broker := killableCluster(t, bin)
@@ -87,6 +91,10 @@ func TestBrokerKilled(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), hardBound)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, bin, append([]string{tc.args[0], "--brokers", addr, "--out", doc}, tc.args[1:]...)...)
+			// At the hard bound, SIGQUIT: a hung run's goroutine dump
+			// ends its stderr, which the failure quotes.
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGQUIT) }
+			cmd.WaitDelay = 5 * time.Second
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			if err := cmd.Start(); err != nil {
@@ -96,13 +104,21 @@ func TestBrokerKilled(t *testing.T) {
 			if err := broker.Kill(); err != nil { // SIGKILL
 				t.Fatal(err)
 			}
+			wantExit := 1
+			if tc.interrupt {
+				time.Sleep(2 * time.Second)
+				if err := cmd.Process.Signal(os.Interrupt); err != nil {
+					t.Fatal(err)
+				}
+				wantExit = 130
+			}
 			err := cmd.Wait()
 			if ctx.Err() != nil {
 				t.Fatalf("%s still ran %s after its broker was killed (the hang of issue 28)\n%s", tc.name, hardBound, tail(stderr.String()))
 			}
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-				t.Fatalf("exit: %v, want status 1\n%s", err, tail(stderr.String()))
+			if !errors.As(err, &exit) || exit.ExitCode() != wantExit {
+				t.Fatalf("exit: %v, want status %d\n%s", err, wantExit, tail(stderr.String()))
 			}
 			f, err := os.Open(doc)
 			if err != nil {
@@ -141,8 +157,12 @@ func TestBrokerKilled(t *testing.T) {
 	}
 }
 
-// tail is the end of a process's stderr, for a failure message.
+// tail is the end of a process's stderr, for a failure message: from
+// its goroutine dump if it has one.
 func tail(s string) string {
+	if i := strings.Index(s, "SIGQUIT"); i >= 0 {
+		return s[i:]
+	}
 	if len(s) > 2000 {
 		return s[len(s)-2000:]
 	}
