@@ -147,6 +147,13 @@ const (
 	StopMaxWait StopReason = "max-wait"
 	// StopCaughtUp: a drain's consumers caught up with the producers.
 	StopCaughtUp StopReason = "caught-up"
+	// StopClusterUnreachable: no broker answered for the run's stall limit
+	// (producers: no acknowledgement for max(delivery.timeout.ms, the
+	// reporting interval) while records waited; consumers: no record for
+	// --idle-timeout while no broker answered). The outage is the
+	// document's open unavailability window (the consumers' in
+	// Consumer.Unavailability); the command exits 1.
+	StopClusterUnreachable StopReason = "cluster-unreachable"
 )
 
 // Document is one run's result.
@@ -463,6 +470,20 @@ type UnavailableWindow struct {
 	LengthMs float64 `json:"length_ms"`
 	// Warmup marks a window that started before the measured window.
 	Warmup bool `json:"warmup,omitempty"`
+	// Open marks a window that had not ended when the run did: the cluster
+	// was still unreachable (LengthMs runs to the run's end).
+	Open bool `json:"open,omitempty"`
+}
+
+// AddOpen adds w as a window that had not ended when the run did: the
+// outage that ended it. It is the longest if no window was longer.
+func (u *Unavailability) AddOpen(w UnavailableWindow) {
+	w.Open = true
+	u.Windows = append(u.Windows, w)
+	if u.Longest == nil || w.LengthMs > u.Longest.LengthMs {
+		l := w
+		u.Longest = &l
+	}
 }
 
 // AllPartitions is the Partition of a window of the whole producer.
@@ -483,6 +504,13 @@ type Consumer struct {
 	AvgBatchRecords     float64 `json:"avg_batch_records"`
 	CompressedBytes     int64   `json:"compressed_bytes"`
 	UncompressedBytes   int64   `json:"uncompressed_bytes"`
+	// Unavailability lists the times the consumers lost every broker: from
+	// the last answer before a failed dial or request to the next answer
+	// (Partition AllPartitions; Open if no broker answered again before the
+	// run ended). Absent in documents written before it was recorded.
+	Unavailability *Unavailability `json:"unavailability,omitempty"`
+	// Errors counts the consumers' failed dials and requests by class.
+	Errors map[string]int64 `json:"errors,omitempty"`
 }
 
 // Summarize returns the summary of h.

@@ -23,6 +23,8 @@
 #   scripts/kafka.sh status               bootstrap and exit 0 if running, else exit 1
 #   scripts/kafka.sh stop-broker I        stop node I (1-based), keeping its data
 #   scripts/kafka.sh start-broker I       start node I again and wait until every broker answers
+#   scripts/kafka.sh kill-broker I        SIGKILL node I (a crash: no shutdown), keeping its data
+#   scripts/kafka.sh start-brokers        start every node that is not running and wait until all answer
 #   scripts/kafka.sh newest [MAJOR]      the newest Kafka MAJOR.x (default 4) Maven serves
 #   scripts/kafka.sh classpath [--version V]
 #   scripts/kafka.sh run-class CLASS [ARGS...]   run a class from the jars, e.g.
@@ -294,6 +296,16 @@ stop_node() {
 	rm -f "$pidf"
 }
 
+# kill_node I: SIGKILL node I, as a crash or an OOM kill would end it.
+kill_node() {
+	local i=$1 pidf="$STATE/node$1/pid" pid t
+	[ -f "$pidf" ] || return 0
+	pid=$(cat "$pidf")
+	kill -KILL "$pid" 2>/dev/null || true
+	for ((t = 0; t < 100; t++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	rm -f "$pidf"
+}
+
 # wait_ready N: until N brokers answer an ApiVersions request, at most 90 s.
 wait_ready() {
 	local n=$1 v bs t count
@@ -437,6 +449,13 @@ main() {
 	start-broker)
 		start_node "$(node_arg "${1:-}")"
 		wait_ready "$(cluster_brokers)"
+		;;
+	kill-broker) kill_node "$(node_arg "${1:-}")" ;;
+	start-brokers)
+		local n i
+		n=$(cluster_brokers)
+		for ((i = 1; i <= n; i++)); do start_node "$i"; done
+		wait_ready "$n"
 		;;
 	classpath)
 		local v

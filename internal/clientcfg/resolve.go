@@ -50,6 +50,7 @@ type Resolved struct {
 	idempotent                              bool
 	acks                                    string
 	batchSize, maxRequestSize, bufferMemory int
+	deliveryTimeout                         time.Duration
 	partitioner                             kgo.Partitioner
 	codec                                   kgo.CompressionCodec
 }
@@ -150,6 +151,10 @@ func (r *Resolved) MaxRequestSize() int { return r.maxRequestSize }
 
 // BufferMemory is buffer.memory in bytes (producer).
 func (r *Resolved) BufferMemory() int { return r.bufferMemory }
+
+// DeliveryTimeout is delivery.timeout.ms: how long a record may wait for
+// its acknowledgement (producers; 0 for other roles).
+func (r *Resolved) DeliveryTimeout() time.Duration { return r.deliveryTimeout }
 
 // Partitioner is the producer's partitioner (also in ProducerOpts), for
 // callers that wrap it.
@@ -361,7 +366,8 @@ func (b *builder) producer() error {
 
 	b.popt(kgo.MaxBufferedBytes(b.res.bufferMemory), kgo.MaxBufferedRecords(math.MaxInt32))
 	b.note("buffer.memory maps to franz-go's MaxBufferedBytes; franz-go's extra 50,000-record buffer limit is lifted so buffer.memory alone binds, as in Java")
-	b.popt(kgo.ProduceRequestTimeout(b.ms("request.timeout.ms")), kgo.RecordDeliveryTimeout(b.ms("delivery.timeout.ms")), kgo.RecordRetries(b.int("retries")))
+	b.res.deliveryTimeout = b.ms("delivery.timeout.ms")
+	b.popt(kgo.ProduceRequestTimeout(b.ms("request.timeout.ms")), kgo.RecordDeliveryTimeout(b.res.deliveryTimeout), kgo.RecordRetries(b.int("retries")))
 
 	p, err := b.partitioner()
 	if err != nil {

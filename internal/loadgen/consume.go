@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,8 @@ type consumeRun struct {
 	// auditEnds, once set, ends the run when the audit has read every
 	// partition up to these end offsets (e2e with --verify).
 	auditEnds atomic.Pointer[map[int32]int64]
+	// reach records the consumers' broker losses and reconnections.
+	reach *reach
 
 	batches, batchRecords, compressed, uncompressed atomic.Int64
 }
@@ -92,12 +95,13 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 		return err
 	}
 	r.startNs = r.clock.Now()
+	r.reach = newReach(r.clock, r.startNs)
 	r.states = make([]*consumerState, cfg.Consumers)
 	clients := make([]*kgo.Client, cfg.Consumers)
 	defer func() {
 		for _, cl := range clients {
 			if cl != nil {
-				cl.Close()
+				closeConsumer(cl)
 			}
 		}
 	}()
@@ -142,7 +146,7 @@ func (r *consumeRun) clientOpts(cs *consumerState) []kgo.Opt {
 	if cfg.From == "earliest" {
 		start = kgo.NewOffset().AtStart()
 	}
-	opts = append(opts, kgo.ConsumeResetOffset(start), kgo.WithHooks(fetchHook{r}, firstFetch{r.clock, cs}))
+	opts = append(opts, kgo.ConsumeResetOffset(start), kgo.WithHooks(fetchHook{r}, firstFetch{r.clock, cs}, r.reach))
 	if cfg.Assign && len(cfg.AssignPartitions) > 0 {
 		parts := make(map[int32]kgo.Offset, len(cfg.AssignPartitions))
 		for _, p := range cfg.AssignPartitions {
@@ -209,6 +213,9 @@ func (r *consumeRun) pollLoop(ctx context.Context, cl *kgo.Client, cs *consumerS
 		n := int64(fs.NumRecords())
 		if n == 0 {
 			if r.idle(cs, now) {
+				if from, lost := r.reach.lostSince(); lost {
+					return fmt.Errorf("%w: no broker answered for %s (--idle-timeout)", errClusterUnreachable, time.Duration(now-from).Round(time.Millisecond))
+				}
 				return errIdle
 			}
 			continue
@@ -257,4 +264,14 @@ func (r *consumeRun) idle(cs *consumerState, now int64) bool {
 		return now-cs.created > int64(r.cfg.IdleTimeout)+int64(30*time.Second)
 	}
 	return now-since > int64(r.cfg.IdleTimeout)
+}
+
+// closeConsumer closes a consumer client within a bound: leaving the group
+// is given closeGrace (a cluster that does not answer cannot be left), then
+// Close, which no longer waits on the group.
+func closeConsumer(cl *kgo.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), abortGrace)
+	_ = cl.LeaveGroupContext(ctx)
+	cancel()
+	cl.Close()
 }

@@ -74,6 +74,9 @@ func (r *consumeRun) finish(doc *result.Document, e2e bool) error {
 	if err != nil {
 		return err
 	}
+	if r.reach != nil {
+		r.reach.report(c, r.startNs, r.clock.Now())
+	}
 	if e2e {
 		doc.Metrics.Consumer = c
 		if s, ok := m.Latency[result.LatencyE2E]; ok {
@@ -86,6 +89,7 @@ func (r *consumeRun) finish(doc *result.Document, e2e bool) error {
 		return nil
 	}
 	m.Consumer = c
+	m.Errors, m.ErrorsTotal = c.Errors, total(c.Errors)
 	m.IntervalLatency = result.LatencyE2E
 	doc.Metrics = m
 	return nil
@@ -93,6 +97,9 @@ func (r *consumeRun) finish(doc *result.Document, e2e bool) error {
 
 func (r *consumeRun) verdict(doc *result.Document, ctx context.Context, cause error) error {
 	switch {
+	case errors.Is(cause, errClusterUnreachable):
+		doc.StopReason, doc.Error = result.StopClusterUnreachable, cause.Error()
+		return cause
 	case errors.Is(cause, errTarget):
 		doc.Complete, doc.StopReason = true, result.StopRecords
 	case errors.Is(cause, errDuration):

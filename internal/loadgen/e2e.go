@@ -125,7 +125,7 @@ func E2E(ctx context.Context, conn *cluster.Conn, cfg E2EConfig) (*result.Docume
 	} else {
 		cr.target.Store(acked)
 	}
-	if acked == 0 || cr.done() {
+	if acked == 0 || cr.done() || errors.Is(perr, errClusterUnreachable) {
 		ccancel()
 	}
 	var cerr error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -15,7 +16,10 @@ const (
 	ClassTimeout = "timeout"
 	ClassRetries = "retries-exhausted"
 	ClassAborted = "aborted"
-	ClassOther   = "other"
+	// ClassUnreachable: a broker could not be dialled (connection refused,
+	// no route): the broker is gone, not slow.
+	ClassUnreachable = "broker-unreachable"
+	ClassOther       = "other"
 )
 
 // classify names an error's class for the result's error counts and says
@@ -40,6 +44,9 @@ func classify(err error) (class string, fatal bool) {
 		return ClassRetries, false
 	case errors.Is(err, context.Canceled), errors.Is(err, kgo.ErrAborting), errors.Is(err, kgo.ErrClientClosed):
 		return ClassAborted, false
+	}
+	if ne, ok := errors.AsType[*net.OpError](err); ok && ne.Op == "dial" {
+		return ClassUnreachable, false
 	}
 	return ClassOther, false
 }

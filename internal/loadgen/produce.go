@@ -44,6 +44,11 @@ type produceRun struct {
 	serviceP99s []intervalP99
 
 	batches batchCounts
+	// closed[i]: producer i's send loop closed its client (abandon).
+	closed []bool
+	// outageFrom is the Clock ns the outage that ended the run began (the
+	// stall watch's), outageTo when the run ended; outageFrom 0: none.
+	outageFrom, outageTo int64
 }
 
 // errMaxErrors ends a run that reached --max-errors.
@@ -76,9 +81,10 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	}
 
 	clients := make([]*kgo.Client, cfg.Producers)
+	r.closed = make([]bool, cfg.Producers)
 	defer func() {
-		for _, cl := range clients {
-			if cl != nil {
+		for i, cl := range clients {
+			if cl != nil && !r.closed[i] {
 				cl.Close()
 			}
 		}
@@ -116,6 +122,10 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	go func() {
 		select {
 		case <-runCtx.Done():
+			if errors.Is(context.Cause(runCtx), errClusterUnreachable) {
+				prodCancel() // nothing in flight can be acknowledged
+				return
+			}
 			t := time.NewTimer(stopGrace)
 			defer t.Stop()
 			select {
@@ -146,6 +156,7 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	reporter.keepHDR = cfg.IntervalHistograms
 	go reporter.run()
 
+	stall := watchStall(runCtx, r.clock, stallLimit(cfg.Client.DeliveryTimeout(), cfg.Interval), r.gaps.floor, clients, r.gaps.lastAck.Load, cancel)
 	sendCtx, stopSending := r.sendContext(runCtx)
 	defer stopSending()
 	var wg sync.WaitGroup
@@ -158,8 +169,10 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		}(i)
 	}
 	wg.Wait()
+	r.outageFrom = stall.close()
 	watch.close()
 	endNs := r.clock.Now()
+	r.outageTo = endNs
 	reporter.stop()
 
 	cause := context.Cause(runCtx)

@@ -25,6 +25,10 @@ func (r *produceRun) verdict(doc *result.Document, cause error) error {
 		doc.StopReason = result.StopTimeout
 		doc.Error = "the run hit its --timeout"
 		return errors.New("the run hit its --timeout before finishing")
+	case errors.Is(cause, errClusterUnreachable):
+		doc.StopReason = result.StopClusterUnreachable
+		doc.Error = cause.Error()
+		return cause
 	case errors.Is(cause, errMaxErrors):
 		doc.StopReason = result.StopMaxErrors
 		doc.Error = cause.Error()

@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -89,10 +90,12 @@ func (r *produceRun) sendLoop(ctx, prodCtx context.Context, i int, cl *kgo.Clien
 		p.accept(now)
 	}
 
-	// Flush what is buffered: for a normal end within delivery.timeout.ms;
-	// after an interruption prodCtx ends the wait after stopGrace.
+	// Flush what is buffered. Every wait is bounded: prodCtx ends stopGrace
+	// after the run's context, which --timeout, Ctrl-C/SIGTERM, a fatal
+	// error or the stall watch (no acknowledgement for stallLimit) ends;
+	// abandon then bounds failing what is left.
 	if err := cl.Flush(prodCtx); err != nil {
-		_ = cl.AbortBufferedRecords(context.Background())
+		r.closed[i] = abandon(cl, errors.Is(context.Cause(ctx), errClusterUnreachable))
 	}
 	if txn {
 		commit := kgo.TryCommit

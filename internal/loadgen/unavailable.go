@@ -189,7 +189,16 @@ func (r *produceRun) unavailability(service *hist.Histogram, measuredStart int64
 	if r.cfg.UnavailableAfter == 0 {
 		threshold = max(threshold, int64(unavailableP99s*r.usualP99(service, started, all)*1e6))
 	}
-	return unavailability(threshold, r.startNs, measuredStart, r.gaps.windows, perClient)
+	u := unavailability(threshold, r.startNs, measuredStart, r.gaps.windows, perClient)
+	if r.outageFrom > 0 {
+		u.AddOpen(result.UnavailableWindow{
+			Partition: allPartitions,
+			StartS:    result.Round(float64(r.outageFrom-r.startNs) / 1e9),
+			LengthMs:  result.Round(float64(r.outageTo-r.outageFrom) / 1e6),
+			Warmup:    r.outageFrom < measuredStart,
+		})
+	}
+	return u
 }
 
 // intervalP99 is one interval's service p99 (ms), over [from, to] Clock ns.
