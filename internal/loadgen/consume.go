@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
 )
@@ -105,7 +106,8 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 		cs := &consumerState{e2e: hist.New(), ivHist: hist.New(), first: -1, assignedAt: -1}
 		cs.fetched.Store(-1)
 		r.states[i] = cs
-		cl, err := conn.NewClient(r.clientOpts(cs)...)
+		opts := append(r.clientOpts(cs), kgo.WithHooks(cfg.Live.ClientHooks(livemetrics.RoleConsumer, cfg.Topic, i)...))
+		cl, err := conn.NewClient(opts...)
 		if err != nil {
 			return err
 		}
@@ -115,6 +117,7 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 	if cfg.Assign {
 		r.markReady()
 	}
+	cfg.Live.Watch(livemetrics.RoleConsumer, cfg.Topic, r.liveSource(markCPU()))
 
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.keepHDR = cfg.IntervalHistograms

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/internal/worker"
 	"github.com/ktune/ktune/result"
 )
@@ -101,4 +103,22 @@ func (w *WorkerFlags) Run(ctx context.Context, stderr io.Writer, s *Session, ver
 		fmt.Fprintf(stderr, "result published to %s for ktune merge --run-id %s\n", sp.ControlTopic, sp.RunID)
 	}
 	return doc, runErr
+}
+
+// localRunID is the run_id label of a single process's metrics.
+const localRunID = "local"
+
+// Live returns the run's live metrics on the session's endpoint, labelled
+// with the run and worker ids (a single process: run "local", worker 0),
+// so one query sums a distributed run's workers; nil when --metrics-addr
+// is off.
+func (w *WorkerFlags) Live(s *Session) *livemetrics.Run {
+	if s.Metrics == nil {
+		return nil
+	}
+	runID := localRunID
+	if w.Enabled() {
+		runID = w.Spec.RunID
+	}
+	return livemetrics.NewRun(s.Metrics.Registry, runID, strconv.Itoa(w.Spec.ID))
 }
