@@ -148,7 +148,7 @@ func ClassicBuckets() []float64 {
 
 type collector struct {
 	src     Source
-	labels  []string
+	role    string
 	classic []float64
 
 	acked, ackedBytes, failed, buffered, bufferedBytes *prometheus.Desc
@@ -158,12 +158,14 @@ type collector struct {
 }
 
 func newCollector(l Labels, src Source) *collector {
-	names := []string{"run_id", "worker", "role", "topic"}
+	// The run's labels are constant: each watched load is a collector of
+	// its own, which the registry tells apart by them.
+	run := prometheus.Labels{"run_id": l.RunID, "worker": l.Worker, "role": l.Role, "topic": l.Topic}
 	d := func(name, help string, extra ...string) *prometheus.Desc {
-		return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, append(append([]string(nil), names...), extra...), nil)
+		return prometheus.NewDesc(prometheus.BuildFQName(Namespace, "", name), help, extra, run)
 	}
 	return &collector{
-		src: src, labels: []string{l.RunID, l.Worker, l.Role, l.Topic}, classic: ClassicBuckets(),
+		src: src, role: l.Role, classic: ClassicBuckets(),
 		acked:         d("records_acknowledged_total", "Records the brokers acknowledged."),
 		ackedBytes:    d("bytes_acknowledged_total", "Bytes (key and value) of the records the brokers acknowledged."),
 		failed:        d("records_failed_total", "Records that failed, by error class.", "error"),
@@ -191,12 +193,12 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	s := c.src()
 	counter := func(d *prometheus.Desc, v float64, extra ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, append(append([]string(nil), c.labels...), extra...)...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, extra...)
 	}
 	gauge := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, c.labels...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
 	}
-	if c.labels[2] == RoleProducer {
+	if c.role == RoleProducer {
 		counter(c.acked, float64(s.Acked))
 		counter(c.ackedBytes, float64(s.AckedBytes))
 		for _, class := range sortedKeys(s.Failed) {
@@ -221,7 +223,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.cpuWait, s.CPUWaitP99Seconds)
 	}
 	for _, kind := range sortedKeys(s.Latency) {
-		ch <- newLatencyMetric(c.latency, append(append([]string(nil), c.labels...), kind), c.classic, s.Latency[kind])
+		ch <- newLatencyMetric(c.latency, []string{kind}, c.classic, s.Latency[kind])
 	}
 }
 

@@ -21,7 +21,9 @@ func (r *produceRun) liveSource(clients []*kgo.Client, began cpuMark) livemetric
 		defer mu.Unlock()
 		intended.Reset()
 		service.Reset()
-		s := livemetrics.Snapshot{Failed: map[string]int64{}, Lag: -1}
+		// ktune's own error classes are served from zero, so a query of
+		// failures has a series before the first one.
+		s := livemetrics.Snapshot{Failed: map[string]int64{ClassTimeout: 0, ClassRetries: 0, ClassAborted: 0, ClassOther: 0}, Lag: -1}
 		for _, ps := range r.states {
 			ps.mu.Lock()
 			for _, st := range []*stats{&ps.main, &ps.warm} {
