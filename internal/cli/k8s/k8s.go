@@ -220,7 +220,10 @@ func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
 	if v, err := fs.GetInt64("records"); err == nil && v > 0 && v < int64(f.Workers) {
 		return fmt.Errorf("--records %d is fewer than --workers %d: every worker needs at least one record", v, f.Workers)
 	}
-	for _, name := range []string{"workers", "worker-id", "run-id", "join-timeout", "metrics-addr"} {
+	if fs.Changed("metrics-addr") {
+		return errors.New("--metrics-addr in the run: pass --metrics-port to render itself, which sets it on every worker with the scrape annotations")
+	}
+	for _, name := range []string{"workers", "worker-id", "run-id", "join-timeout"} {
 		if fs.Changed(name) {
 			return fmt.Errorf("--%s in the run: render sets it (pass --workers and --run-id to render itself)", name)
 		}
