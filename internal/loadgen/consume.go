@@ -117,7 +117,9 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 	if cfg.Assign {
 		r.markReady()
 	}
-	cfg.Live.Watch(livemetrics.RoleConsumer, cfg.Topic, r.liveSource(markCPU()))
+	if cfg.Live != nil {
+		cfg.Live.Watch(livemetrics.RoleConsumer, cfg.Topic, r.liveSource(markCPU()))
+	}
 
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.keepHDR = cfg.IntervalHistograms

@@ -142,7 +142,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		r.deadline = r.startNs + int64(cfg.WarmupDuration) + int64(cfg.Duration)
 	}
 	watch := watchWindow(r, clients)
-	cfg.Live.Watch(livemetrics.RoleProducer, cfg.Topic, r.liveSource(clients, watch.start))
+	if cfg.Live != nil {
+		cfg.Live.Watch(livemetrics.RoleProducer, cfg.Topic, r.liveSource(clients, watch.start))
+	}
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
 	reporter.keepHDR = cfg.IntervalHistograms
