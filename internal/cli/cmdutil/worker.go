@@ -109,16 +109,21 @@ func (w *WorkerFlags) Run(ctx context.Context, stderr io.Writer, s *Session, ver
 const localRunID = "local"
 
 // Live returns the run's live metrics on the session's endpoint, labelled
-// with the run and worker ids (a single process: run "local", worker 0),
-// so one query sums a distributed run's workers; nil when --metrics-addr
-// is off.
+// with the run and worker ids (a single process: see Session.Live), so
+// one query sums a distributed run's workers; nil when --metrics-addr is
+// off.
 func (w *WorkerFlags) Live(s *Session) *livemetrics.Run {
+	if s.Metrics == nil || !w.Enabled() {
+		return s.Live()
+	}
+	return livemetrics.NewRun(s.Metrics.Registry, w.Spec.RunID, strconv.Itoa(w.Spec.ID))
+}
+
+// Live returns a single process's live metrics on the session's endpoint
+// (run "local", worker 0); nil when --metrics-addr is off.
+func (s *Session) Live() *livemetrics.Run {
 	if s.Metrics == nil {
 		return nil
 	}
-	runID := localRunID
-	if w.Enabled() {
-		runID = w.Spec.RunID
-	}
-	return livemetrics.NewRun(s.Metrics.Registry, runID, strconv.Itoa(w.Spec.ID))
+	return livemetrics.NewRun(s.Metrics.Registry, localRunID, "0")
 }
