@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: ktune's whole test suite on a fresh machine.
 #
-# Installs what it needs (kcat and chromium, for the report test, from
-# Debian's packages; Kafka's jars through scripts/kafka.sh), runs the unit
+# Installs what it needs (kcat and chromium, for the report test, and
+# prometheus, for the live metrics test, from Debian's packages; Kafka's jars through scripts/kafka.sh), runs the unit
 # and embedded-broker tests, then, for each Kafka version in turn (3.9.2,
 # the newest 3.x, and 4.4.0, the newest 4.x Maven serves: check with
 # `scripts/kafka.sh newest 4`), starts a real 3-broker cluster (KRaft,
@@ -28,6 +28,7 @@ install_deps() {
 	local missing=()
 	command -v kcat >/dev/null || missing+=(kcat)
 	command -v chromium >/dev/null || missing+=(chromium)
+	command -v prometheus >/dev/null || missing+=(prometheus)
 	command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 	command -v mvn >/dev/null || missing+=(maven)
 	command -v openssl >/dev/null || missing+=(openssl)
@@ -40,10 +41,20 @@ install_deps() {
 		else
 			sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 		fi
+		# Debian's prometheus package may start a system service; the
+		# Prometheus test runs its own on a free port, so none is left running.
+		if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+			as_root=""
+			[ "$(id -u)" = 0 ] || as_root=sudo
+			$as_root sh -c 'systemctl disable --now prometheus || service prometheus stop' >/dev/null 2>&1 || true
+		fi
 	fi
 }
 
 install_deps
+# The tests that need an installed tool fail, instead of skipping, when
+# it is missing here.
+export KTUNE_REQUIRE_TOOLS=1
 t0=$SECONDS
 log "go vet"
 go vet ./...

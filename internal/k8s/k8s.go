@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,7 +136,33 @@ type Options struct {
 	// up to whole seconds). This defaults to 0, no deadline; it must not be
 	// negative.
 	Deadline time.Duration
+	// MetricsPort, if set, is the port of each worker's live /metrics
+	// endpoint: Render appends "--metrics-addr=0.0.0.0:PORT" to the
+	// workers' arguments (WorkerArgs must not hold --metrics-addr), names
+	// the container port "metrics" and annotates the worker pods for
+	// Prometheus' annotation-based discovery (prometheus.io/scrape, port
+	// and path).
+	MetricsPort int
+	// PodMonitor adds a prometheus-operator PodMonitor selecting the
+	// run's worker pods' metrics port, after the Jobs. It needs
+	// MetricsPort.
+	PodMonitor bool
 }
+
+// The scrape annotations of annotation-based Prometheus discovery, and
+// the kind of the prometheus-operator resource.
+const (
+	scrapeAnnotation     = "prometheus.io/scrape"
+	portAnnotation       = "prometheus.io/port"
+	pathAnnotation       = "prometheus.io/path"
+	metricsPath          = "/metrics"
+	metricsPortName      = "metrics"
+	podMonitorAPIVersion = "monitoring.coreos.com/v1"
+	podMonitorKind       = "PodMonitor"
+	// scrapeInterval is the PodMonitor's: the progress lines' resolution
+	// is seconds, a run's is minutes.
+	scrapeInterval = "5s"
+)
 
 // Jobs returns the worker Job and the merge Job of o, typed, with apiVersion
 // batch/v1 and kind Job set. It returns an error, and no Jobs, if o is
@@ -202,12 +229,35 @@ func Jobs(o Options) (workers, merge *batchv1.Job, err error) {
 		wc.Args = append(wc.Args, flag)
 		mc.Args = append(mc.Args, flag)
 	}
+	if p := o.MetricsPort; p > 0 {
+		// Beyond loopback: the scraper is another pod.
+		wc.Args = append(wc.Args, "--metrics-addr=0.0.0.0:"+strconv.Itoa(p))
+		wc.Ports = []corev1.ContainerPort{{Name: metricsPortName, ContainerPort: int32(p), Protocol: corev1.ProtocolTCP}}
+		ws.Template.Annotations = map[string]string{scrapeAnnotation: "true", portAnnotation: strconv.Itoa(p), pathAnnotation: metricsPath}
+	}
 	return workers, merge, nil
+}
+
+// podMonitor is the prometheus-operator PodMonitor of c's worker pods,
+// as a plain document: ktune does not depend on the operator's types.
+func (c *checked) podMonitor() map[string]any {
+	meta := map[string]any{"name": namePrefix + c.run, "labels": map[string]any{nameLabel: appName, runIDLabel: c.run}}
+	if c.o.Namespace != "" {
+		meta["namespace"] = c.o.Namespace
+	}
+	return map[string]any{
+		"apiVersion": podMonitorAPIVersion, "kind": podMonitorKind, "metadata": meta,
+		"spec": map[string]any{
+			"selector":            map[string]any{"matchLabels": map[string]any{nameLabel: appName, componentLabel: "worker", runIDLabel: c.run}},
+			"podMetricsEndpoints": []any{map[string]any{"port": metricsPortName, "path": metricsPath, "interval": scrapeInterval}},
+		},
+	}
 }
 
 // Render returns both Jobs of o as one YAML stream: the worker Job, a "---"
 // line, then the merge Job, each with apiVersion batch/v1 and kind Job set.
 // The empty status of each Job is left out.
+// With PodMonitor a third document, the PodMonitor, follows.
 func Render(o Options) ([]byte, error) {
 	w, m, err := Jobs(o)
 	if err != nil {
@@ -224,11 +274,20 @@ func Render(o Options) ([]byte, error) {
 		}
 		buf.Write(y)
 	}
+	if o.PodMonitor {
+		c, _ := o.check() // checked by Jobs
+		y, err := yaml.Marshal(c.podMonitor())
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteString("---\n")
+		buf.Write(y)
+	}
 	return buf.Bytes(), nil
 }
 
 // Decode reads a YAML stream of Jobs, documents separated by "---" lines,
-// back into the API types. It is strict: an unknown or duplicate field, or a
+// back into the API types, skipping Render's PodMonitor. It is strict: an unknown or duplicate field, or a
 // document that is not a batch/v1 Job, is an error. Empty documents are
 // skipped.
 func Decode(data []byte) ([]*batchv1.Job, error) {
@@ -248,6 +307,10 @@ func Decode(data []byte) ([]*batchv1.Job, error) {
 		}
 		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
 			continue
+		}
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal(doc, &tm); err == nil && tm.APIVersion == podMonitorAPIVersion && tm.Kind == podMonitorKind {
+			continue // Render's PodMonitor, not a Job
 		}
 		var j batchv1.Job
 		if err := yaml.UnmarshalStrict(doc, &j); err != nil {
@@ -350,6 +413,15 @@ func (o Options) check() (*checked, error) {
 	}
 	if o.Deadline < 0 {
 		return nil, fmt.Errorf("--deadline %v: must not be negative, pass 0 for no deadline", o.Deadline)
+	}
+	if o.MetricsPort < 0 || o.MetricsPort > 65535 {
+		return nil, fmt.Errorf("--metrics-port %d: must be a port, 1 to 65535", o.MetricsPort)
+	}
+	if o.PodMonitor && o.MetricsPort == 0 {
+		return nil, errors.New("--pod-monitor without --metrics-port: pass the port the workers serve their metrics on, e.g. --metrics-port 9464")
+	}
+	if o.MetricsPort > 0 && hasFlag(o.WorkerArgs, "metrics-addr") {
+		return nil, errors.New("--metrics-addr in the run: render sets it from --metrics-port")
 	}
 	return c, nil
 }

@@ -578,3 +578,58 @@ func TestRenderHasNoStatusOrLocalPaths(t *testing.T) {
 		t.Errorf("rendered manifest does not start with apiVersion and kind:\n%s", s)
 	}
 }
+
+// With a metrics port the worker pods serve their metrics beyond loopback
+// on a named port, carry the scrape annotations, and --pod-monitor adds a
+// PodMonitor selecting exactly the run's worker pods; the merge Job is
+// not scraped.
+func TestRenderMetrics(t *testing.T) {
+	o := baseOptions()
+	o.MetricsPort, o.PodMonitor = 9464, true
+	w, m := renderDecode(t, o)
+	wc := container(t, w)
+	if !slices.Contains(wc.Args, "--metrics-addr=0.0.0.0:9464") {
+		t.Errorf("worker args %q lack --metrics-addr", wc.Args)
+	}
+	if len(wc.Ports) != 1 || wc.Ports[0].Name != "metrics" || wc.Ports[0].ContainerPort != 9464 {
+		t.Errorf("worker ports %+v", wc.Ports)
+	}
+	want := map[string]string{"prometheus.io/scrape": "true", "prometheus.io/port": "9464", "prometheus.io/path": "/metrics"}
+	if got := w.Spec.Template.Annotations; !maps(got, want) {
+		t.Errorf("worker pod annotations %v, want %v", got, want)
+	}
+	if len(m.Spec.Template.Annotations) != 0 || len(container(t, m).Ports) != 0 {
+		t.Error("the merge Job is annotated for scraping")
+	}
+	out, err := Render(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := strings.Split(string(out), "\n---\n")
+	if len(docs) != 3 {
+		t.Fatalf("%d documents, want the two Jobs and a PodMonitor", len(docs))
+	}
+	pm := docs[2]
+	for _, s := range []string{"apiVersion: monitoring.coreos.com/v1", "kind: PodMonitor", "app.kubernetes.io/component: worker", "ktune.io/run-id: r1", "port: metrics", "path: /metrics"} {
+		if !strings.Contains(pm, s) {
+			t.Errorf("PodMonitor lacks %q:\n%s", s, pm)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		edit func(*Options)
+		err  string
+	}{
+		{"pod monitor without a port", func(o *Options) { o.MetricsPort = 0 }, "--pod-monitor without --metrics-port"},
+		{"port out of range", func(o *Options) { o.MetricsPort = 70000 }, "--metrics-port 70000"},
+		{"metrics-addr in the run", func(o *Options) { o.WorkerArgs = append(o.WorkerArgs, "--metrics-addr=:1") }, "render sets it"},
+	} {
+		bad := baseOptions()
+		bad.MetricsPort, bad.PodMonitor = 9464, true
+		tc.edit(&bad)
+		if _, err := Render(bad); err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.err)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
 )
@@ -109,7 +110,8 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 		cs := &consumerState{e2e: hist.New(), ivHist: hist.New(), first: -1, assignedAt: -1}
 		cs.fetched.Store(-1)
 		r.states[i] = cs
-		cl, err := conn.NewClient(r.clientOpts(cs)...)
+		opts := append(r.clientOpts(cs), kgo.WithHooks(cfg.Live.ClientHooks(livemetrics.RoleConsumer, cfg.Topic, i)...))
+		cl, err := conn.NewClient(opts...)
 		if err != nil {
 			return err
 		}
@@ -118,6 +120,9 @@ func (r *consumeRun) run(ctx context.Context, conn *cluster.Conn) error {
 	}
 	if cfg.Assign {
 		r.markReady()
+	}
+	if cfg.Live != nil {
+		cfg.Live.Watch(livemetrics.RoleConsumer, cfg.Topic, r.liveSource(markCPU()))
 	}
 
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/result"
 )
 
@@ -59,6 +60,8 @@ type ConsumeConfig struct {
 	Logger *slog.Logger
 	// Audit, if set, receives every record read (--verify).
 	Audit *audit.Ledger
+	// Live, if set, serves the run's metrics while it runs (--metrics-addr).
+	Live *livemetrics.Run
 }
 
 func (c *ConsumeConfig) defaults() error {

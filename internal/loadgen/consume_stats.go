@@ -25,8 +25,11 @@ type consumerState struct {
 	first, last    int64
 	assignedAt     int64
 	rebalances     int64
-	created        int64
-	fatal          error
+	// lag is each partition's records after the last one fetched, as of
+	// its last fetch (live metrics).
+	lag     map[int32]int64
+	created int64
+	fatal   error
 	// fetched is when the first fetch response came, -1 before: with
 	// Assign, the start of the idle time. Atomic: the fetch hook sets it
 	// for every response, without taking mu.
@@ -42,6 +45,7 @@ func (r *consumeRun) account(cs *consumerState, fs kgo.Fetches, take int64, now 
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	cs.polls++
+	cs.noteLag(fs)
 	if take > 0 && cs.first < 0 {
 		cs.first = now
 	}
@@ -69,6 +73,19 @@ func (r *consumeRun) account(cs *consumerState, fs kgo.Fetches, take int64, now 
 			cs.ivHist.Record(lat)
 		}
 	}
+}
+
+// noteLag keeps each fetched partition's lag: its high watermark less the
+// offset after its last record fetched. The caller holds cs.mu.
+func (cs *consumerState) noteLag(fs kgo.Fetches) {
+	fs.EachPartition(func(p kgo.FetchTopicPartition) {
+		if n := len(p.Records); n > 0 {
+			if cs.lag == nil {
+				cs.lag = map[int32]int64{}
+			}
+			cs.lag[p.Partition] = max(0, p.HighWatermark-p.Records[n-1].Offset-1)
+		}
+	})
 }
 
 func (r *consumeRun) snapshotInterval(h *hist.Histogram) (records, bytes, errs int64) {

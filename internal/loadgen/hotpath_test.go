@@ -6,9 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/internal/loadgen/payload"
 )
 
@@ -31,13 +33,23 @@ import (
 // for its second histogram. Besides wall time per record the benchmark
 // reports cpu-ns/op, the benchmark thread's own CPU time per record, which
 // a busy machine disturbs less.
+//
+// "with-scraper" is "with-clock" while a Prometheus registry with the
+// run's live metrics (ProduceConfig.Live) is gathered every
+// benchScrapeEvery, ten times as often as a 1 s scrape interval: the
+// record path must cost the same.
 func BenchmarkHotPath(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		step int64
-	}{{"accounting", 1000}, {"with-clock", 0}} {
+		name   string
+		step   int64
+		scrape bool
+	}{{"accounting", 1000, false}, {"with-clock", 0, false}, {"with-scraper", 0, true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			h := newHotPath(b, bc.step)
+			if bc.scrape {
+				stop := h.scrape(b)
+				defer stop()
+			}
 			b.ReportAllocs()
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
@@ -123,6 +135,34 @@ func (h *hotPath) record() {
 		}
 		h.n, h.offset, h.part = 0, h.offset+hotBatch, (h.part+1)%6
 	}
+}
+
+// benchScrapeEvery is how often BenchmarkHotPath's scraper gathers.
+const benchScrapeEvery = 100 * time.Millisecond
+
+// scrape gathers the live metrics of h's run every benchScrapeEvery until
+// the returned function is called.
+func (h *hotPath) scrape(tb testing.TB) (stop func()) {
+	reg := prometheus.NewRegistry()
+	livemetrics.NewRun(reg, "bench", "0").Watch(livemetrics.RoleProducer, "t", h.r.liveSource(nil, markCPU()))
+	done, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(exited)
+		t := time.NewTicker(benchScrapeEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if _, err := reg.Gather(); err != nil {
+					tb.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-exited }
 }
 
 // threadCPU is the calling thread's CPU time (user and system), where the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ktune/ktune/internal/audit"
 	"github.com/ktune/ktune/internal/cluster"
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/result"
 	"github.com/ktune/ktune/result/hist"
@@ -97,7 +98,8 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 	}
 	for i := range clients {
 		opts := cfg.Client.ProducerOpts(i, cfg.Producers)
-		opts = append(opts, kgo.WithHooks(append([]kgo.Hook{&r.states[i].ack}, cfg.Hooks...)...), kgo.DefaultProduceTopic(cfg.Topic),
+		hooks := append(append([]kgo.Hook{&r.states[i].ack}, cfg.Hooks...), cfg.Live.ClientHooks(livemetrics.RoleProducer, cfg.Topic, i)...)
+		opts = append(opts, kgo.WithHooks(hooks...), kgo.DefaultProduceTopic(cfg.Topic),
 			kgo.WithCompressor(batchCounter{inner: cfg.Client.Compressor(), n: &r.batches}))
 		if len(cfg.Partitions) > 0 {
 			opts = append(opts, kgo.RecordPartitioner(subsetOf(cfg.Client.Partitioner(), cfg.Partitions)))
@@ -151,6 +153,9 @@ func Produce(ctx context.Context, conn *cluster.Conn, cfg ProduceConfig) (*resul
 		r.deadline = r.startNs + int64(cfg.WarmupDuration) + int64(cfg.Duration)
 	}
 	watch := watchWindow(r, clients)
+	if cfg.Live != nil {
+		cfg.Live.Watch(livemetrics.RoleProducer, cfg.Topic, r.liveSource(clients, watch.start))
+	}
 	reporter := newIntervalReporter(r.clock, r.startNs, cfg.Interval, r.snapshotInterval, cfg.OnInterval)
 	reporter.warmUntil = r.measuredStart
 	reporter.keepHDR = cfg.IntervalHistograms

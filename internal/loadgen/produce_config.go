@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ktune/ktune/internal/clientcfg"
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/internal/loadgen/payload"
 	"github.com/ktune/ktune/result"
 )
@@ -78,6 +79,8 @@ type ProduceConfig struct {
 	// Hooks are franz-go hooks added to every producer client (tests
 	// watch acknowledgements with them).
 	Hooks []kgo.Hook
+	// Live, if set, serves the run's metrics while it runs (--metrics-addr).
+	Live *livemetrics.Run
 	// Stop, if set, ends the sending when it is closed, as the end of
 	// Duration would: records sent are still acknowledged and counted.
 	Stop <-chan struct{}

@@ -92,3 +92,19 @@ func Decode(s string) (*Histogram, error) {
 	}
 	return &Histogram{h: h}, nil
 }
+
+// Bar is one range of recorded values, in microseconds, and how many
+// values fell in it.
+type Bar struct{ From, To, Count int64 }
+
+// Bars lists the ranges that hold values, lowest first: the histogram's
+// buckets at SigFigs precision, for exporting it in another layout.
+func (h *Histogram) Bars() []Bar {
+	var bars []Bar
+	for _, b := range h.h.Distribution() {
+		if b.Count > 0 {
+			bars = append(bars, Bar{From: b.From, To: b.To, Count: b.Count})
+		}
+	}
+	return bars
+}

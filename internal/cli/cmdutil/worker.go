@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/livemetrics"
 	"github.com/ktune/ktune/internal/worker"
 	"github.com/ktune/ktune/result"
 )
@@ -101,4 +103,27 @@ func (w *WorkerFlags) Run(ctx context.Context, stderr io.Writer, s *Session, ver
 		fmt.Fprintf(stderr, "result published to %s for ktune merge --run-id %s\n", sp.ControlTopic, sp.RunID)
 	}
 	return doc, runErr
+}
+
+// localRunID is the run_id label of a single process's metrics.
+const localRunID = "local"
+
+// Live returns the run's live metrics on the session's endpoint, labelled
+// with the run and worker ids (a single process: see Session.Live), so
+// one query sums a distributed run's workers; nil when --metrics-addr is
+// off.
+func (w *WorkerFlags) Live(s *Session) *livemetrics.Run {
+	if s.Metrics == nil || !w.Enabled() {
+		return s.Live()
+	}
+	return livemetrics.NewRun(s.Metrics.Registry, w.Spec.RunID, strconv.Itoa(w.Spec.ID))
+}
+
+// Live returns a single process's live metrics on the session's endpoint
+// (run "local", worker 0); nil when --metrics-addr is off.
+func (s *Session) Live() *livemetrics.Run {
+	if s.Metrics == nil {
+		return nil
+	}
+	return livemetrics.NewRun(s.Metrics.Registry, localRunID, "0")
 }

@@ -65,6 +65,7 @@ it reads its share of --records and publishes its result for 'ktune merge'.`,
 					cfg.Partitions = t.Partitions
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					cfg.Live = workers.Live(s)
 					if verify {
 						cfg.Audit = audit.New()
 					}

@@ -77,6 +77,8 @@ those, so send and receipt stay on one clock, then publishes its result for
 				Version: version, Conn: &conn, Out: &out, Run: &run, Workers: &workers, Brokers: &brokers, Roles: []clientcfg.Role{clientcfg.Producer, clientcfg.Consumer}, Topic: spec,
 				Prepare: func(s *cmdutil.Session, t cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					ecfg := e2eConfig(cmd, pcfg, s, t, out.Interval, consumers, group, verify)
+					ecfg.Produce.Live = workers.Live(s)
+					ecfg.Consume.Live = ecfg.Produce.Live
 					w := pcfg.Workload()
 					w.Consumers, w.Group = consumers, group
 					digest := worker.Digest(result.KindE2E, w, result.ClientConfig{Producer: s.Client.Effective(), Consumer: s.Consumer.Effective()})

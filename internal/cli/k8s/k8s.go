@@ -48,6 +48,8 @@ type RenderFlags struct {
 	CPU             string
 	Memory          string
 	Deadline        time.Duration
+	MetricsPort     int
+	PodMonitor      bool
 	Out             string
 }
 
@@ -107,6 +109,8 @@ files (--command-config, --tls-*, --sasl-password-file) are refused.`,
 	fs.StringVar(&f.CPU, "cpu", "", "CPU request per worker (default 1)")
 	fs.StringVar(&f.Memory, "memory", "", "memory request and limit per worker (default 1Gi)")
 	fs.DurationVar(&f.Deadline, "deadline", time.Hour, "bound on each Job's run time, and the merge step's wait for the workers")
+	fs.IntVar(&f.MetricsPort, "metrics-port", 0, "serve each worker's live metrics on this port (--metrics-addr=0.0.0.0:PORT), with the prometheus.io/scrape pod annotations (0: off)")
+	fs.BoolVar(&f.PodMonitor, "pod-monitor", false, "add a prometheus-operator PodMonitor scraping the workers' --metrics-port")
 	fs.StringVar(&f.Out, "out", "", "manifest file (default stdout)")
 	return cmd
 }
@@ -149,7 +153,7 @@ func Render(version string, f RenderFlags, args []string) ([]byte, error) {
 		RunID: f.RunID, Workers: f.Workers, Image: f.Image, ImagePullPolicy: f.ImagePullPolicy,
 		Namespace: f.Namespace, WorkerArgs: append(append([]string{}, args...), run...), MergeArgs: merge,
 		ConfigSecret: f.ConfigSecret, ConfigSecretKey: f.ConfigSecretKey, CPU: f.CPU, Memory: f.Memory,
-		Deadline: f.Deadline,
+		Deadline: f.Deadline, MetricsPort: f.MetricsPort, PodMonitor: f.PodMonitor,
 	})
 }
 
@@ -215,6 +219,9 @@ func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
 	}
 	if v, err := fs.GetInt64("records"); err == nil && v > 0 && v < int64(f.Workers) {
 		return fmt.Errorf("--records %d is fewer than --workers %d: every worker needs at least one record", v, f.Workers)
+	}
+	if fs.Changed("metrics-addr") {
+		return errors.New("--metrics-addr in the run: pass --metrics-port to render itself, which sets it on every worker with the scrape annotations")
 	}
 	for _, name := range []string{"workers", "worker-id", "run-id", "join-timeout"} {
 		if fs.Changed(name) {

@@ -63,7 +63,8 @@ first finds the ceiling; the search takes at most --steps windows.`,
 			}
 			defer s.Close()
 			search.Produce.Client, search.Produce.Logger, search.Produce.Interval = s.Client, s.Logger, time.Hour
-			search.Consume = loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger}
+			search.Produce.Live = s.Live()
+			search.Consume = loadgen.ConsumeConfig{Client: s.Consumer, Logger: s.Logger, Live: search.Produce.Live}
 			doc, err := maxrate.Run(ctx, s.Conn, search)
 			f := cmdutil.Finished{Version: version, Doc: cmdutil.DocOf(doc), RunErr: err, Table: func(w io.Writer, _ string) { writeSummary(w, doc, search.Window) }}
 			return out.Finish(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)

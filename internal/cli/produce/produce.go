@@ -67,6 +67,7 @@ publishes its result for 'ktune merge'.`,
 				Prepare: func(s *cmdutil.Session, _ cluster.Topic) (string, func(context.Context, time.Time) (*result.Document, error), error) {
 					cfg.Client, cfg.Logger, cfg.Interval = s.Client, s.Logger, out.Interval
 					cfg.OnInterval = cmdutil.ProgressLine(cmd.ErrOrStderr())
+					cfg.Live = workers.Live(s)
 					if verify {
 						cfg.Acks = audit.Discard{}
 					}
