@@ -98,6 +98,9 @@ func Advise(in Input) (*Advice, error) {
 		a.Findings = append(a.Findings, in.Audit.Findings...)
 	}
 	a.Findings = append(append(Rules(ri), sizingFindings(a.Sizing, w)...), a.Findings...)
+	if f := roundTripFinding(in.Probes, ri.Producer, a.Sizing); f != nil {
+		a.Findings = append(a.Findings, *f)
+	}
 	if c := a.Config; c != nil && c.Best == nil {
 		a.Findings = append(a.Findings, Finding{ID: "no-qualifying-point", Severity: "warn", Rationale: "the advice never recommends a measured point that breaks the delivery guarantee or the SLO",
 			Evidence: c.Why, Recommendation: "re-run the sweep with the settings named, or relax the SLO", Source: srcConfluentDur})
