@@ -7,11 +7,18 @@ import (
 // KindProbe is the kind of a host probe document.
 const KindProbe Kind = "probe"
 
+// ProbeVersion is the version of the probe document this package writes,
+// within SchemaVersion: 2 added network.peer. A document without
+// probe_version is version 1 and loads unchanged (it has no peer section).
+const ProbeVersion = 2
+
 // Probe is what `ktune probe` measured and read on one host. A reading that
 // could not be made is absent, and Unknown says why, keyed by its JSON path
 // (for example "cpu.governor" or "disks[0].seq_write_mib_per_sec").
 type Probe struct {
 	Header
+	// Version is ProbeVersion when written; 0 in version-1 documents.
+	Version int `json:"probe_version,omitempty"`
 	// Quick probes read settings and skip every disk write.
 	Quick    bool              `json:"quick"`
 	Hostname string            `json:"hostname,omitempty"`
@@ -85,6 +92,75 @@ type ProbeNetwork struct {
 	// LoopbackMiBps is one TCP stream over 127.0.0.1: the client-side
 	// ceiling of this host, not a NIC measurement.
 	LoopbackMiBps *float64 `json:"loopback_tcp_mib_per_sec,omitempty"`
+	// Peer is what this host and a ktune probe listener on another host
+	// (--net-peer) pushed to each other; absent without --net-peer.
+	Peer *ProbePeer `json:"peer,omitempty"`
+}
+
+// Directions of a ProbeThroughput.
+const (
+	// DirectionToPeer: this host sent, the listener received.
+	DirectionToPeer = "to_peer"
+	// DirectionFromPeer: the listener sent, this host received.
+	DirectionFromPeer = "from_peer"
+)
+
+// ProbePeer is a measurement against a `ktune probe --net-listen` on
+// another host: TCP throughput each way with one and several streams, and
+// the round trip of small request/response pairs.
+type ProbePeer struct {
+	// Address is the listener as given (HOST:PORT).
+	Address string `json:"address"`
+	// Source names where the figures come from: "measured: peer HOST:PORT".
+	Source     string            `json:"source"`
+	Throughput []ProbeThroughput `json:"throughput"`
+	// RTT is the round trip of RTTPayloadBytes sent and echoed on one TCP
+	// connection (TCP_NODELAY), in milliseconds; RTTHDR is its HdrHistogram
+	// (µs, base64, the encoding of every ktune histogram).
+	RTT             *Latency `json:"rtt_ms,omitempty"`
+	RTTHDR          string   `json:"rtt_hdr,omitempty"`
+	RTTPayloadBytes int      `json:"rtt_payload_bytes,omitempty"`
+}
+
+// ProbeThroughput is one throughput test: Streams TCP connections sending
+// one way at once for about the same time. Bytes is what the receiving end
+// read; Seconds runs from the first byte it read on any stream to the last.
+type ProbeThroughput struct {
+	Direction string  `json:"direction"` // to_peer or from_peer
+	Streams   int     `json:"streams"`
+	Bytes     int64   `json:"bytes"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// Mbps is the test's throughput in Mbit/s (10^6 bits per second, the unit
+// of a link's speed_mbps); 0 when nothing was timed.
+func (t ProbeThroughput) Mbps() float64 {
+	if t.Seconds <= 0 {
+		return 0
+	}
+	return float64(t.Bytes) * 8 / 1e6 / t.Seconds
+}
+
+// Mbps is the figure a broker can count on both ways: the slower
+// direction's best, in Mbit/s; 0 when neither direction was measured.
+func (p *ProbePeer) Mbps() float64 {
+	to, from := p.BestMbps(DirectionToPeer), p.BestMbps(DirectionFromPeer)
+	if to == 0 || from == 0 {
+		return max(to, from)
+	}
+	return min(to, from)
+}
+
+// BestMbps is the highest throughput measured in direction dir over any
+// number of streams; 0 when none was.
+func (p *ProbePeer) BestMbps(dir string) float64 {
+	var best float64
+	for _, t := range p.Throughput {
+		if t.Direction == dir {
+			best = max(best, t.Mbps())
+		}
+	}
+	return best
 }
 
 // ProbeInterface is one network interface.

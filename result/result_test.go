@@ -132,3 +132,37 @@ func TestBrokerMetricsShifted(t *testing.T) {
 		t.Error("Shifted changed the original")
 	}
 }
+
+func TestProbePeerFigures(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tp   []ProbeThroughput
+		want float64
+	}{
+		{"none", nil, 0},
+		{"one way only", []ProbeThroughput{{Direction: DirectionToPeer, Streams: 1, Bytes: 25e6, Seconds: 2}}, 100},
+		{"the slower way's best", []ProbeThroughput{
+			{Direction: DirectionToPeer, Streams: 1, Bytes: 25e6, Seconds: 1},   // 200
+			{Direction: DirectionFromPeer, Streams: 1, Bytes: 10e6, Seconds: 1}, // 80
+			{Direction: DirectionFromPeer, Streams: 4, Bytes: 15e6, Seconds: 1}, // 120
+			{Direction: DirectionToPeer, Streams: 4, Bytes: 5e6, Seconds: 0},    // untimed: 0
+		}, 120},
+	} {
+		if got := (&ProbePeer{Throughput: tc.tp}).Mbps(); got != tc.want {
+			t.Errorf("%s: %v Mbit/s, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestProbeVersions: a version-1 probe (no probe_version, no peer) still
+// loads; a version-2 one keeps its peer figures.
+func TestProbeVersions(t *testing.T) {
+	v1, err := DecodeProbe(strings.NewReader(`{"schema_version":1,"kind":"probe","network":{"interfaces":[{"name":"eth0","mtu":1500,"up":true,"speed_mbps":10000}]}}`))
+	if err != nil || v1.Version != 0 || v1.Network.Peer != nil || *v1.Network.Interfaces[0].SpeedMbps != 10000 {
+		t.Fatalf("version 1: %+v, %v", v1, err)
+	}
+	v2, err := DecodeProbe(strings.NewReader(`{"schema_version":1,"kind":"probe","probe_version":2,"network":{"interfaces":[],"peer":{"address":"b:7099","source":"measured: peer b:7099","throughput":[{"direction":"to_peer","streams":1,"bytes":1250000,"seconds":0.1}],"rtt_ms":{"count":3,"p50":0.5}}}}`))
+	if err != nil || v2.Version != ProbeVersion || v2.Network.Peer.Mbps() != 100 || v2.Network.Peer.RTT.P50 != 0.5 {
+		t.Fatalf("version 2: %+v, %v", v2, err)
+	}
+}

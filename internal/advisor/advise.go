@@ -15,6 +15,9 @@ type Input struct {
 	Probes  []Named[*result.Probe]
 	Results []Named[*result.Document]
 	Sweeps  []Named[*result.Sweep]
+	// MaxRates are `ktune maxrate` ceilings; each whose traffic fills the
+	// network or the disks says so (CeilingFindings).
+	MaxRates []Named[*result.MaxRate]
 	// Disruptions and Drains are operations measured under load; each
 	// becomes evidence (OperationFindings).
 	Disruptions []Named[*result.Disruption]
@@ -118,6 +121,10 @@ func Advise(in Input) (*Advice, error) {
 		a.Findings = append(a.Findings, in.Audit.Findings...)
 	}
 	a.Findings = append(append(Rules(ri), sizingFindings(a.Sizing, w)...), a.Findings...)
+	a.Findings = append(a.Findings, CeilingFindings(w, in.MaxRates, hw)...)
+	if f := roundTripFinding(in.Probes, ri.Producer, a.Sizing); f != nil {
+		a.Findings = append(a.Findings, *f)
+	}
 	if c := a.Config; c != nil && c.Best == nil {
 		a.Findings = append(a.Findings, Finding{ID: "no-qualifying-point", Severity: "warn", Rationale: "the advice never recommends a measured point that breaks the delivery guarantee or the SLO",
 			Evidence: c.Why, Recommendation: "re-run the sweep with the settings named, or relax the SLO", Source: srcConfluentDur})

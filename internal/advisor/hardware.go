@@ -23,7 +23,7 @@ func brokerHardware(stated Hardware, probes []Named[*result.Probe]) BrokerHardwa
 		d := probeDisks(p)
 		lowest(&h.DiskMBps, d.mbps, d.mbpsFrom)
 		lowest(&h.DiskGB, d.gb, d.gbFrom)
-		nic, nicFrom := probeNIC(p)
+		nic, nicFrom := probeNetwork(p)
 		lowest(&h.NICMBps, nic, nicFrom)
 		cores, coresFrom := probeCores(p)
 		lowest(&h.Cores, cores, coresFrom)

@@ -50,7 +50,7 @@ var rules = []rule{
 		"max.in.flight.requests.per.connection <= 5", srcProducerDocs,
 		func(in RuleInput) (bool, string) {
 			n, _ := num(in.Producer, "max.in.flight.requests.per.connection")
-			return in.Producer["enable.idempotence"] == "true" && n > 5, fmt.Sprintf("max.in.flight.requests.per.connection=%d", n)
+			return in.Producer["enable.idempotence"] == "true" && n > maxInFlightIdempotent, fmt.Sprintf("max.in.flight.requests.per.connection=%d", n)
 		}},
 	{"durability-acks", "warn", "a record acknowledged by the leader alone is lost if the leader dies before followers copy it",
 		"acks=all with enable.idempotence=true", srcConfluentDur,

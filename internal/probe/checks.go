@@ -139,7 +139,9 @@ func checks(p *result.Probe) []result.Check {
 			known = true
 		}
 	}
-	if !known {
+	if pr := p.Network.Peer; !known && pr != nil && pr.Mbps() > 0 {
+		add("nic-speed", result.SeverityOK, fmt.Sprintf("no interface reports a link speed; %.0f Mbit/s measured each way (%s)", pr.Mbps(), pr.Source), "", "ktune probe --net-peer")
+	} else if !known {
 		add("nic-speed", result.SeverityInfo, "no interface reports a link speed", "ask for the instance's network bandwidth (or measure it between hosts); network capacity stays unknown", "gopsutil #465; "+srcCC)
 	}
 	return out

@@ -34,6 +34,9 @@ type Config struct {
 	Interfaces func() ([]net.Interface, error)
 	// Logger receives progress. Default: discard.
 	Logger *slog.Logger
+	// Peer, when set, measures the network against a ktune probe listener
+	// on another host first; the default budget grows by PeerTime.
+	Peer *PeerConfig
 }
 
 // Validate checks the probe before anything is measured or written: a test
@@ -45,6 +48,11 @@ func (cfg Config) Validate() error {
 	}
 	if cfg.Budget < 0 {
 		return fmt.Errorf("--budget %s: must be positive (0: the default)", cfg.Budget)
+	}
+	if cfg.Peer != nil {
+		if err := cfg.Peer.Validate(); err != nil {
+			return err
+		}
 	}
 	for _, d := range cfg.LogDirs {
 		st, err := os.Stat(d)
@@ -86,6 +94,9 @@ func Run(ctx context.Context, cfg Config) (*result.Probe, error) {
 		if cfg.Quick {
 			cfg.Budget = 5 * time.Second
 		}
+		if cfg.Peer != nil {
+			cfg.Budget += PeerTime(*cfg.Peer)
+		}
 	}
 	if cfg.Root == "" {
 		cfg.Root = "/"
@@ -115,7 +126,23 @@ func Run(ctx context.Context, cfg Config) (*result.Probe, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Budget)
 	defer cancel()
 	s := &sysRoot{root: cfg.Root, unknown: map[string]string{}}
-	p := &result.Probe{Header: result.NewHeader(result.KindProbe), Quick: cfg.Quick}
+	p := &result.Probe{Header: result.NewHeader(result.KindProbe), Version: result.ProbeVersion, Quick: cfg.Quick}
+	// The peer first: a listener that is unreachable, busy or not a ktune
+	// probe ends the probe at once, like a bad flag. A test that fails
+	// later leaves what was measured and the reason.
+	var peer *result.ProbePeer
+	if cfg.Peer != nil {
+		pc := *cfg.Peer
+		if pc.Logger == nil {
+			pc.Logger = cfg.Logger
+		}
+		var err error
+		if peer, err = MeasurePeer(ctx, pc); peer == nil {
+			return nil, err
+		} else if err != nil {
+			s.miss("network.peer", err.Error())
+		}
+	}
 	p.Hostname, _ = os.Hostname()
 	p.CPU = s.readCPU(ctx)
 	p.Memory = s.readMemory(ctx)
@@ -125,6 +152,7 @@ func Run(ctx context.Context, cfg Config) (*result.Probe, error) {
 	} else {
 		s.miss("network.interfaces", err.Error())
 	}
+	p.Network.Peer = peer
 	loop := time.Second
 	if cfg.Quick {
 		loop = 300 * time.Millisecond

@@ -40,6 +40,18 @@ func WriteProbe(w io.Writer, p *result.Probe) {
 		row("nic "+i.Name, fmt.Sprintf("%s, MTU %d, up %v, virtual %v", speed, i.MTU, i.Up, i.Virtual))
 	}
 	row("loopback tcp", optF("%.0f MiB/s (one stream: the client-side ceiling)", p.Network.LoopbackMiBps))
+	if pr := p.Network.Peer; pr != nil {
+		for _, t := range pr.Throughput {
+			dir := "peer: sent"
+			if t.Direction == result.DirectionFromPeer {
+				dir = "peer: received"
+			}
+			row(dir, fmt.Sprintf("%.0f Mbit/s with %d stream(s) (%s)", t.Mbps(), t.Streams, pr.Source))
+		}
+		if l := pr.RTT; l != nil {
+			row("peer: round trip", fmt.Sprintf("p50 %.3f p99 %.3f p99.9 %.3f ms over %d round trips of %d B (%s)", l.P50, l.P99, l.P999, l.Count, pr.RTTPayloadBytes, pr.Source))
+		}
+	}
 	tw.Flush()
 
 	fmt.Fprintln(w)

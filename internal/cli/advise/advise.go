@@ -328,16 +328,17 @@ func explicitZero(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// readResults reads produce, consume, e2e, sweep, disruption, drain and
-// drain-sweep documents.
+// readResults reads produce, consume, e2e, sweep, maxrate, disruption,
+// drain and drain-sweep documents.
 func readResults(paths []string, in *advisor.Input) error {
 	set, err := result.Load(paths...)
 	if err != nil {
 		return fmt.Errorf("--results: %w", err)
 	}
-	if len(set.MaxRates)+len(set.Probes)+len(set.Comparisons)+len(set.Advice)+len(set.Other) > 0 {
-		return fmt.Errorf("--results takes produce, consume, e2e, sweep, disruption, drain and drain-sweep documents (pass probes with --probe)")
+	if len(set.Probes)+len(set.Comparisons)+len(set.Advice)+len(set.Other) > 0 {
+		return fmt.Errorf("--results takes produce, consume, e2e, sweep, maxrate, disruption, drain and drain-sweep documents (pass probes with --probe)")
 	}
+	in.MaxRates = append(in.MaxRates, set.MaxRates...)
 	in.Results = append(in.Results, set.Results...)
 	in.Sweeps = append(in.Sweeps, set.Sweeps...)
 	in.Disruptions = append(in.Disruptions, set.Disruptions...)
