@@ -1,7 +1,6 @@
 package result
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -173,5 +172,5 @@ func decodeKind(r io.Reader, kind Kind, v any) error {
 	if got != kind {
 		return fmt.Errorf("not a ktune %s document: kind %q", kind, got)
 	}
-	return json.Unmarshal(data, v)
+	return unmarshal(data, v)
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 )
 
 // Encode writes doc as indented JSON.
@@ -82,8 +84,11 @@ func readHead(data []byte) (Kind, error) {
 		SchemaVersion *int `json:"schema_version"`
 		Kind          Kind `json:"kind"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return "", fmt.Errorf("not a ktune document (invalid JSON): %w", err)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return "", errors.New("not a ktune document: the file is empty")
+	}
+	if err := unmarshal(data, &head); err != nil {
+		return "", fmt.Errorf("not a ktune document: %w", err)
 	}
 	switch {
 	case head.SchemaVersion == nil:
@@ -94,6 +99,49 @@ func readHead(data []byte) (Kind, error) {
 		return "", errors.New("not a ktune document: no kind")
 	}
 	return head.Kind, nil
+}
+
+// unmarshal is json.Unmarshal with errors in the document's terms: the
+// JSON field and the kind of value it needs, never a Go type or a bare
+// end of input.
+func unmarshal(data []byte, v any) error {
+	err := json.Unmarshal(data, v)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the document"
+		}
+		return fmt.Errorf("invalid JSON: %s holds a %s where %s is expected", field, typ.Value, jsonKind(typ.Type))
+	case errors.As(err, &syntax) && syntax.Error() == "unexpected end of JSON input", errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("invalid JSON: the file ends early (truncated?)")
+	case errors.As(err, &syntax):
+		return fmt.Errorf("invalid JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+	}
+	return fmt.Errorf("invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind names the JSON value a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
 }
 
 // Decode reads one document. It rejects documents whose schema_version is
@@ -107,7 +155,7 @@ func Decode(r io.Reader) (*Document, error) {
 		return nil, err
 	}
 	var doc Document
-	if err := json.Unmarshal(data, &doc); err != nil {
+	if err := unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("reading ktune result: %w", err)
 	}
 	return &doc, nil

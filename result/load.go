@@ -58,7 +58,7 @@ func (s *Set) add(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	decode := func(v any) error {
-		if err := json.Unmarshal(data, v); err != nil {
+		if err := unmarshal(data, v); err != nil {
 			return fmt.Errorf("%s: reading ktune %s document: %w", path, kind, err)
 		}
 		return nil

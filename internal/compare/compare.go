@@ -52,6 +52,14 @@ func Entries(args []string, dirs ...string) ([]*Entry, error) {
 	return entries, nil
 }
 
+// kind is the kind of the entry's results: a profile runs produce.
+func (e *Entry) kind() result.Kind {
+	if e.Profile != nil || len(e.Docs) == 0 {
+		return result.KindProduce
+	}
+	return e.Docs[0].Kind
+}
+
 // Runs counts the runs Run makes: repeat for every profile entry.
 func Runs(entries []*Entry, repeat int) int {
 	n := 0
@@ -69,10 +77,27 @@ var Metrics = []string{"records_per_sec", "mib_per_sec", "p50_ms", "p99_ms", "p9
 // Alpha is the significance level of the marks.
 const Alpha = 0.05
 
-// Validate checks, before any cluster is started or contacted, that every
-// profile's producer configuration resolves.
+// Validate checks, before any cluster is started or contacted, that the
+// entries can be compared: no file twice, every result of one kind (a
+// profile runs produce) so one latency is set against the same latency,
+// and every profile's producer configuration resolves.
 func Validate(entries []*Entry) error {
+	seen := map[string]string{}
+	var first *Entry
 	for _, e := range entries {
+		if e.Profile == nil {
+			if abs, err := filepath.Abs(e.Source); err == nil {
+				if prev, dup := seen[abs]; dup {
+					return fmt.Errorf("%s and %s are the same file: compare needs two different results", prev, e.Source)
+				}
+				seen[abs] = e.Source
+			}
+		}
+		if first == nil {
+			first = e
+		} else if k, k0 := e.kind(), first.kind(); k != k0 {
+			return fmt.Errorf("%s is a %s result but %s a %s result: their latencies (%s, %s) measure different things; compare results of one kind", e.Source, k, first.Source, k0, result.MainLatency(k), result.MainLatency(k0))
+		}
 		if e.Profile == nil {
 			continue
 		}

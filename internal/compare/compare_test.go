@@ -3,6 +3,8 @@ package compare
 import (
 	"context"
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +71,41 @@ func TestRunInterleavesProfiles(t *testing.T) {
 	doc := Analyze(entries, 2)
 	if s := doc.Entries[1].Metrics["records_per_sec"]; s.N != 2 || s.PValue == nil {
 		t.Errorf("stats: %+v", s)
+	}
+}
+
+// TestValidateRefusesWhatCannotBeCompared: the same file twice, and
+// results whose latencies measure different things.
+func TestValidateRefusesWhatCannotBeCompared(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, kind result.Kind) string {
+		d := &result.Document{Header: result.NewHeader(kind)}
+		d.Complete, d.StopReason = true, result.StopRecords
+		path := filepath.Join(dir, name)
+		if err := result.WriteJSON(path, d); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	a, b, consume := write("a.json", result.KindProduce), write("b.json", result.KindProduce), write("consume.json", result.KindConsume)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{a, a}, "are the same file"},
+		{[]string{a, filepath.Join(dir, "..", filepath.Base(dir), "a.json")}, "are the same file"},
+		{[]string{a, consume}, "is a consume result but " + a + " a produce result"},
+		{[]string{"kafka-defaults", consume}, "is a consume result"},
+		{[]string{a, b}, ""},
+		{[]string{"kafka-defaults", a}, ""},
+	} {
+		entries, err := Entries(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = Validate(entries)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.want)
+		}
 	}
 }

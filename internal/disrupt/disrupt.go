@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,27 +76,48 @@ type Config struct {
 	Logger     *slog.Logger
 }
 
-func (c *Config) defaults() error {
-	if !slices.Contains(Actions, c.Action) {
-		return fmt.Errorf("--action %q: want one of %v", c.Action, Actions)
-	}
-	if needsExec(c.Action) && c.Exec == "" {
+// Validate checks what the caller chose, before any cluster is started
+// or contacted. Zero durations are left to defaults; Members and
+// P99Tolerance must be set (defaults sets them when zero).
+func (c *Config) Validate() error {
+	switch {
+	case !slices.Contains(Actions, c.Action):
+		return fmt.Errorf("--action %q: must be one of %s", c.Action, strings.Join(Actions, ", "))
+	case needsExec(c.Action) && c.Exec == "":
 		return fmt.Errorf("--action %s needs --exec, the command that stops a broker, e.g. --exec 'scripts/kafka.sh stop-broker {broker}'", c.Action)
-	}
-	if (c.Action == "broker-restart" || c.Action == "rolling-restart") && c.ExecStart == "" {
+	case (c.Action == "broker-restart" || c.Action == "rolling-restart") && c.ExecStart == "":
 		return fmt.Errorf("--action %s needs --exec-start, the command that starts a broker, e.g. --exec-start 'scripts/kafka.sh start-broker {broker}'", c.Action)
-	}
-	if (c.Action == "add-broker" || c.Action == "decommission") && c.Broker < 0 {
+	case (c.Action == "add-broker" || c.Action == "decommission") && c.Broker < 0:
 		return fmt.Errorf("--action %s needs --broker ID", c.Action)
+	case c.Workload.Produce.Rate <= 0:
+		return fmt.Errorf("--rate %v: disrupt needs a set rate: a baseline needs a steady load", c.Workload.Produce.Rate)
+	case c.Throttle < 0:
+		return fmt.Errorf("--throttle %d: must not be negative", c.Throttle)
+	case c.P99Tolerance <= 0 || math.IsNaN(c.P99Tolerance) || math.IsInf(c.P99Tolerance, 0):
+		return fmt.Errorf("--p99-tolerance %v: must be a positive fraction, e.g. 0.1 for 10%%", c.P99Tolerance)
+	case c.Members < 1:
+		return fmt.Errorf("--members %d: must be at least 1", c.Members)
+	case c.AddPartitions < 1:
+		return fmt.Errorf("--add-partitions %d: must be at least 1", c.AddPartitions)
 	}
-	if c.Workload.Produce.Rate <= 0 {
-		return errors.New("disrupt needs a set rate (--rate): a baseline needs a steady load")
+	return nil
+}
+
+func (c *Config) defaults() error {
+	if c.P99Tolerance == 0 {
+		c.P99Tolerance = 0.1
+	}
+	if c.AddPartitions == 0 {
+		c.AddPartitions = 3
+	}
+	if c.Members == 0 {
+		c.Members = 1
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	if err := checkWorkload(c.Workload); err != nil {
 		return err
-	}
-	if c.Throttle < 0 {
-		return fmt.Errorf("--throttle %d: must not be negative", c.Throttle)
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -110,15 +133,6 @@ func (c *Config) defaults() error {
 	def(&c.Interval, time.Second)
 	def(&c.P99Floor, 5*time.Millisecond)
 	def(&c.WindowMin, 500*time.Millisecond)
-	if c.P99Tolerance <= 0 {
-		c.P99Tolerance = 0.1
-	}
-	if c.AddPartitions <= 0 {
-		c.AddPartitions = 3
-	}
-	if c.Members <= 0 {
-		c.Members = 1
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

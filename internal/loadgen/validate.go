@@ -30,6 +30,8 @@ func (c *ProduceConfig) Validate() error {
 		return fmt.Errorf("--producers %d: must be at least 1", c.Producers)
 	case c.Headers < 0:
 		return fmt.Errorf("--headers %d: must not be negative", c.Headers)
+	case c.Headers > MaxHeaders:
+		return fmt.Errorf("--headers %d: at most %d (each is generated and encoded with every record: more measure ktune, not Kafka)", c.Headers, MaxHeaders)
 	case c.HeaderSize < 0:
 		return fmt.Errorf("--header-size %d: must not be negative", c.HeaderSize)
 	case c.MaxErrors < 0:
@@ -38,6 +40,9 @@ func (c *ProduceConfig) Validate() error {
 		return fmt.Errorf("--interval %s: must be positive", c.Interval)
 	case c.TransactionInterval < 0:
 		return fmt.Errorf("transaction interval %s: must be positive", c.TransactionInterval)
+	}
+	if err := checkClients("producers", c.Producers); err != nil {
+		return err
 	}
 	if err := c.Values.Validate(); err != nil {
 		return err
@@ -64,6 +69,12 @@ func (c *ConsumeConfig) Validate() error {
 		return fmt.Errorf("--consumers %d: must be at least 1", c.Consumers)
 	case c.Interval < 0:
 		return fmt.Errorf("--interval %s: must be positive", c.Interval)
+	}
+	if c.Assign && c.Group != "" {
+		return fmt.Errorf("--assign with --group %q: --assign reads partitions directly, without a group; pass one of them", c.Group)
+	}
+	if err := checkClients("consumers", c.Consumers); err != nil {
+		return err
 	}
 	for _, p := range c.AssignPartitions {
 		if p < 0 {

@@ -35,6 +35,9 @@ type Options struct {
 	// Missing are worker ids known to be missing beyond those absent from
 	// the inputs (none when the inputs are files).
 	Missing []int
+	// Workers is the run's worker count the caller knows (--workers); 0:
+	// the count the results state. It may not be fewer than theirs.
+	Workers int
 }
 
 // Merge combines the results of one run's workers. It refuses inputs that
@@ -51,7 +54,13 @@ func Merge(in []Input, opts Options) (*result.Document, error) {
 	in = slices.Clone(in)
 	sort.Slice(in, func(i, j int) bool { return in[i].Doc.Worker.ID < in[j].Doc.Worker.ID })
 	first := in[0].Doc
-	w := first.Worker
+	w := *first.Worker
+	switch {
+	case opts.Workers > 0 && opts.Workers < w.Workers:
+		return nil, fmt.Errorf("--workers %d: %s is from run %q of %d workers", opts.Workers, in[0].Source, w.RunID, w.Workers)
+	case opts.Workers > w.Workers:
+		w.Workers = opts.Workers
+	}
 
 	missing := missingWorkers(in, w.Workers, opts.Missing)
 	if len(missing) > 0 && !opts.Partial {
@@ -144,18 +153,22 @@ func check(in []Input) error {
 		if d.Worker == nil {
 			return fmt.Errorf("%s is not a worker's result (it has no worker section): merge combines the results of the workers of one --run-id", x.Source)
 		}
+		if i == 0 {
+			ref = x
+		}
+		// Another run first: its worker 0 is not a repeat of this one's.
+		if r := ref.Doc; d.Worker.RunID != r.Worker.RunID {
+			return fmt.Errorf("%s is from run %q but %s from run %q: merge combines the workers of one run", x.Source, d.Worker.RunID, ref.Source, r.Worker.RunID)
+		}
 		if src, dup := seen[d.Worker.ID]; dup {
 			return fmt.Errorf("worker %d appears twice (%s and %s): pass each worker's result once", d.Worker.ID, src, x.Source)
 		}
 		seen[d.Worker.ID] = x.Source
 		if i == 0 {
-			ref = x
 			continue
 		}
 		r := ref.Doc
 		switch {
-		case d.Worker.RunID != r.Worker.RunID:
-			return fmt.Errorf("%s is from run %q but %s from run %q: merge combines the workers of one run", x.Source, d.Worker.RunID, ref.Source, r.Worker.RunID)
 		case d.Kind != r.Kind:
 			return fmt.Errorf("%s is a %s result but %s a %s result: the workers of one run run the same command", x.Source, d.Kind, ref.Source, r.Kind)
 		case d.Worker.Workers != r.Worker.Workers:

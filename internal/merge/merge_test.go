@@ -2,6 +2,7 @@ package merge
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,19 +152,24 @@ func TestMergeRefuses(t *testing.T) {
 		name string
 		in   []Input
 		want string
+		opts Options
 	}{
-		{"empty", nil, "nothing to merge"},
-		{"not a worker", []Input{doc(0, func(d *result.Document) { d.Worker = nil })}, "w0.json is not a worker's result"},
-		{"other run", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.RunID = "r2" })}, `w1.json is from run "r2" but w0.json from run "r1"`},
-		{"other config", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.ConfigDigest = "def" })}, "ran another configuration"},
-		{"other kind", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Kind = result.KindConsume })}, "is a consume result"},
-		{"other worker count", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.Workers = 3 })}, "--workers 3"},
-		{"twice", []Input{doc(1, nil), doc(1, nil)}, "worker 1 appears twice"},
-		{"missing", []Input{doc(1, nil)}, "worker(s) 0 of 2 are missing"},
-		{"embedded and not", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Cluster.Embedded = true })}, "w1.json ran against an embedded cluster"},
+		{"empty", nil, "nothing to merge", Options{}},
+		{"not a worker", []Input{doc(0, func(d *result.Document) { d.Worker = nil })}, "w0.json is not a worker's result", Options{}},
+		{"other run", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.RunID = "r2" })}, `w1.json is from run "r2" but w0.json from run "r1"`, Options{}},
+		{"other config", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.ConfigDigest = "def" })}, "ran another configuration", Options{}},
+		{"other kind", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Kind = result.KindConsume })}, "is a consume result", Options{}},
+		{"other worker count", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Worker.Workers = 3 })}, "--workers 3", Options{}},
+		{"twice", []Input{doc(1, nil), doc(1, nil)}, "worker 1 appears twice", Options{}},
+		{"other run, same worker", []Input{doc(0, nil), doc(0, func(d *result.Document) { d.Worker.RunID = "r2" })}, `w0.json is from run "r2" but w0.json from run "r1"`, Options{}},
+		{"missing", []Input{doc(1, nil)}, "worker(s) 0 of 2 are missing", Options{}},
+		// --workers 2 over the result of a run of 1 names the missing worker
+		{"fewer workers than --workers", []Input{doc(0, func(d *result.Document) { d.Worker.Workers = 1 })}, "worker(s) 1 of 2 are missing", Options{Workers: 2}},
+		{"more workers than --workers", []Input{doc(0, nil), doc(1, nil)}, `--workers 1: w0.json is from run "r1" of 2 workers`, Options{Workers: 1}},
+		{"embedded and not", []Input{doc(0, nil), doc(1, func(d *result.Document) { d.Cluster.Embedded = true })}, "w1.json ran against an embedded cluster", Options{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Merge(tc.in, Options{})
+			_, err := Merge(tc.in, tc.opts)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want %q", err, tc.want)
 			}
@@ -183,5 +189,14 @@ func TestMergePartial(t *testing.T) {
 	}
 	if !strings.Contains(out.Notes[0], "workers 0, 2 are missing") {
 		t.Errorf("note: %q", out.Notes[0])
+	}
+	// A result of a run of 1 merged with --workers 2 is 1 of 2, not whole.
+	one := workerDoc(t, 0, 1, samples(r, 30, time.Millisecond), 0)
+	out, err = Merge([]Input{{Source: "w0.json", Doc: one}}, Options{Partial: true, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Complete || out.Merge.Workers != 2 || !slices.Equal(out.Merge.Missing, []int{1}) || !strings.Contains(out.Notes[0], "merged from 1 of 2 workers") {
+		t.Fatalf("complete %v, %d workers, missing %v, note %q", out.Complete, out.Merge.Workers, out.Merge.Missing, out.Notes[0])
 	}
 }

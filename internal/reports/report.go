@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"os"
@@ -158,8 +159,27 @@ type tocEntry struct {
 // Write renders report.html (charts inline as SVG, the charts' font
 // embedded once, no network fetches) and report.md beside it with its
 // charts as PNGs under dir/charts. It returns the HTML report's path.
+//
+// Every file is written into a temporary folder first and moved into dir
+// only once all were written, so a full or unwritable disk leaves no
+// half-written report: a new dir does not appear, an existing one keeps
+// its previous report.
 func Write(dir string, in Input) (string, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+	return write(dir, in, os.WriteFile)
+}
+
+// write is Write with the function that writes each file.
+func write(dir string, in Input, writeFile func(string, []byte, os.FileMode) error) (path string, err error) {
+	st, err := newStage(dir)
+	if err != nil {
+		return "", err
+	}
+	defer func() {
+		if err != nil {
+			st.discard()
+		}
+	}()
+	if err := os.Mkdir(filepath.Join(st.tmp, "charts"), 0o755); err != nil {
 		return "", err
 	}
 	fontCSS, err := FontFaceCSS()
@@ -176,7 +196,7 @@ func Write(dir string, in Input) (string, error) {
 			return nil, err
 		}
 		pngName := filepath.Join("charts", c.ID+".png")
-		if err := result.WriteAtomic(filepath.Join(dir, pngName), png); err != nil {
+		if err := writeFile(filepath.Join(st.tmp, pngName), png, 0o644); err != nil {
 			return nil, err
 		}
 		return &chartView{Chart: c, SVG: template.HTML(svg), PNG: pngName}, nil
@@ -243,18 +263,80 @@ func Write(dir string, in Input) (string, error) {
 	if err := page.Execute(&html, data); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, "report.html")
-	if err := result.WriteAtomic(path, html.Bytes()); err != nil {
+	if err := writeFile(filepath.Join(st.tmp, "report.html"), html.Bytes(), 0o644); err != nil {
 		return "", err
 	}
 	var md bytes.Buffer
 	writeMarkdown(&md, in, v, views, cmp)
 	writeOpSections(&md, ops)
-	if err := result.WriteAtomic(filepath.Join(dir, "report.md"), md.Bytes()); err != nil {
+	if err := writeFile(filepath.Join(st.tmp, "report.md"), md.Bytes(), 0o644); err != nil {
 		return "", err
 	}
-	return path, nil
+	if err := st.commit(); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "report.html"), nil
 }
+
+// stage is the temporary folder a report is written into before it is
+// moved to dir: beside dir when dir does not exist yet (then renamed to
+// it whole), inside dir when it does (tune's folder holds other
+// artefacts; then its files are renamed into dir one by one).
+type stage struct {
+	dir, tmp string
+	whole    bool
+}
+
+func newStage(dir string) (*stage, error) {
+	st := &stage{dir: filepath.Clean(dir)}
+	parent := st.dir
+	if _, err := os.Stat(st.dir); errors.Is(err, os.ErrNotExist) {
+		st.whole, parent = true, filepath.Dir(st.dir)
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the report folder: %w", err)
+		}
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(st.dir)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("writing the report: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	st.tmp = tmp
+	return st, nil
+}
+
+// commit moves the written report into place.
+func (st *stage) commit() error {
+	if st.whole {
+		return os.Rename(st.tmp, st.dir)
+	}
+	charts, err := os.ReadDir(filepath.Join(st.tmp, "charts"))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(st.dir, "charts"), 0o755); err != nil {
+		return err
+	}
+	// The charts first, report.html last: the page appears only when
+	// what it links to is there.
+	var names []string
+	for _, c := range charts {
+		names = append(names, filepath.Join("charts", c.Name()))
+	}
+	names = append(names, "report.md", "report.html")
+	for _, n := range names {
+		if err := os.Rename(filepath.Join(st.tmp, n), filepath.Join(st.dir, n)); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(st.tmp)
+}
+
+// discard removes what a failed write left.
+func (st *stage) discard() { os.RemoveAll(st.tmp) }
 
 // writeMarkdown writes the report as Markdown: the verdict, the advice
 // (advisor.WriteMarkdown), the comparison and the charts as PNGs.

@@ -3,12 +3,14 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -513,4 +515,56 @@ func TestDrainSweepReport(t *testing.T) {
 		}
 	}
 	t.Error("the drain sweep chart did not load")
+}
+
+// TestReportFullDiskLeavesNothingHalfWritten writes a report whose disk
+// fills up at each file in turn: a new folder never appears, an existing
+// one keeps its previous report, and no temporary folder stays behind.
+func TestReportFullDiskLeavesNothingHalfWritten(t *testing.T) {
+	in := fixtureInput(t)
+	for failAt := 1; failAt <= 3; failAt++ {
+		calls := 0
+		full := func(path string, data []byte, perm os.FileMode) error {
+			if calls++; calls == failAt {
+				return &os.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
+			}
+			return os.WriteFile(path, data, perm)
+		}
+		parent := t.TempDir()
+		fresh := filepath.Join(parent, "report")
+		if _, err := write(fresh, in, full); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("fail at file %d: error %v, want no space left", failAt, err)
+		}
+		if entries, _ := os.ReadDir(parent); len(entries) != 0 {
+			t.Errorf("fail at file %d: left %s beside the report", failAt, entries[0].Name())
+		}
+
+		calls = 0
+		kept := t.TempDir()
+		os.WriteFile(filepath.Join(kept, "report.html"), []byte("previous"), 0o644)
+		if _, err := write(kept, in, full); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("fail at file %d: error %v, want no space left", failAt, err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(kept, "report.html")); string(b) != "previous" {
+			t.Errorf("fail at file %d: the previous report.html was replaced", failAt)
+		}
+		if entries, _ := os.ReadDir(kept); len(entries) != 1 {
+			t.Errorf("fail at file %d: %d entries in the folder, want the previous report only", failAt, len(entries))
+		}
+	}
+	// Without a failure both kinds of folder get the whole report.
+	for _, dir := range []string{filepath.Join(t.TempDir(), "new", "report"), t.TempDir()} {
+		path, err := Write(dir, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{path, filepath.Join(dir, "report.md"), filepath.Join(dir, "charts")} {
+			if _, err := os.Stat(name); err != nil {
+				t.Error(err)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+			t.Errorf("%s: %d entries, want report.html, report.md and charts", dir, len(entries))
+		}
+	}
 }

@@ -129,7 +129,9 @@ type planned struct {
 	key    string
 }
 
-// Plan expands the configuration into its runs and estimates their time.
+// Plan expands the configuration into its runs and estimates their time;
+// it refuses a sweep estimated over its Budget unless Trim is set. It
+// needs no cluster, so the refusal comes before one is contacted.
 func Plan(cfg *Config) ([]planned, time.Duration, error) {
 	points, err := Expand(cfg.Dimensions, cfg.Mode)
 	if err != nil {
@@ -146,7 +148,11 @@ func Plan(cfg *Config) ([]planned, time.Duration, error) {
 			runs = append(runs, planned{point: p, repeat: r, key: fmt.Sprintf("%s#%d", p.Key(), r)})
 		}
 	}
-	return runs, estimate(cfg, len(runs)), nil
+	est := estimate(cfg, len(runs))
+	if cfg.Budget > 0 && est > cfg.Budget && !cfg.Trim {
+		return nil, 0, fmt.Errorf("%w: %d points estimated at %s, budget %s; pass --trim to run what fits, or fewer values or records", ErrOverBudget, len(runs), est.Round(time.Second), cfg.Budget)
+	}
+	return runs, est, nil
 }
 
 // estimate guesses a run's time: its records at the set rate (or at a
@@ -204,10 +210,7 @@ func Run(ctx context.Context, conn *cluster.Conn, cfg Config) (*result.Sweep, er
 	if doc.Mode == "" {
 		doc.Mode = "grid"
 	}
-	if cfg.Budget > 0 && est > cfg.Budget {
-		if !cfg.Trim {
-			return nil, fmt.Errorf("%w: %d points estimated at %s, budget %s; pass --trim to run what fits, or fewer values or records", ErrOverBudget, len(runs), est.Round(time.Second), cfg.Budget)
-		}
+	if cfg.Budget > 0 && est > cfg.Budget { // Plan refused it without Trim
 		keep := int(float64(len(runs)) * float64(cfg.Budget) / float64(est))
 		doc.Trimmed = len(runs) - keep
 		runs = runs[:keep]

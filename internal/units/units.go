@@ -3,6 +3,7 @@ package units
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -28,3 +29,26 @@ func ParseBytes(s string) (int64, error) {
 	}
 	return n * mult, nil
 }
+
+// Size is a flag value in bytes that takes the units ParseBytes reads, so
+// every size flag takes the same units. It fits an int.
+type Size int
+
+// String implements pflag.Value.
+func (s *Size) String() string { return strconv.Itoa(int(*s)) }
+
+// Set implements pflag.Value.
+func (s *Size) Set(v string) error {
+	n, err := ParseBytes(v)
+	if err != nil {
+		return err
+	}
+	if n > math.MaxInt32 {
+		return fmt.Errorf("%q is more than %d bytes", v, math.MaxInt32)
+	}
+	*s = Size(n)
+	return nil
+}
+
+// Type implements pflag.Value.
+func (s *Size) Type() string { return "size" }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,8 +69,53 @@ func (o *OutputFlags) Validate() error {
 	if !o.noInterval && o.Interval <= 0 {
 		return fmt.Errorf("--interval %s: must be positive", o.Interval)
 	}
+	switch o.Out {
+	case "-":
+		return nil
+	case "":
+		return CheckWritable("--out", DefaultDir)
+	}
+	if st, err := os.Stat(o.Out); err == nil && st.IsDir() {
+		return fmt.Errorf("--out %s: a folder; name the document file, e.g. %s", o.Out, filepath.Join(o.Out, "result.json"))
+	}
+	return CheckWritable("--out", filepath.Dir(o.Out))
+}
+
+// CheckWritable checks, before any work starts, that a run can write into
+// the folder dir (made when missing): the nearest folder that exists must
+// take a new file. It writes nothing that stays: a probe file is created
+// and removed at once. So an unwritable --out is found before the run, not
+// after it, when its results would be lost.
+func CheckWritable(flag, dir string) error {
+	at := dir
+	for {
+		st, err := os.Stat(at)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s %s: %s is a file, not a folder", flag, dir, at)
+			}
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+			return fmt.Errorf("%s %s: %v", flag, dir, errors.Unwrap(err))
+		}
+		parent := filepath.Dir(at)
+		if parent == at {
+			break
+		}
+		at = parent
+	}
+	f, err := os.CreateTemp(at, ".ktune-write-check-*")
+	if err != nil {
+		return fmt.Errorf("%s %s: cannot write in %s: %v", flag, dir, at, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
 	return nil
 }
+
+// DefaultDir is the folder documents go to without --out.
+const DefaultDir = "ktune-results"
 
 // ProgressLine returns a function that prints one interval to w.
 func ProgressLine(w io.Writer) func(result.Interval) {
@@ -129,25 +175,29 @@ func (o *OutputFlags) Finish(ctx context.Context, stdout, stderr io.Writer, f Fi
 	} else if f.Table != nil {
 		f.Table(stdout, o.Format)
 	}
-	var ret error
+	if werr != nil {
+		werr = fmt.Errorf("could not write the %s document: %w", h.Kind, werr)
+	}
+	var err error
 	switch {
 	case h.StopReason == result.StopTimeout:
-		ret = &StopError{Reason: result.StopTimeout, msg: fmt.Sprintf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)}
+		err = &StopError{Reason: result.StopTimeout, msg: fmt.Sprintf("the run hit its --timeout before finishing; the %s document keeps what was measured", h.Kind)}
 	case f.RunErr != nil && h.StopReason != result.StopInterrupted:
-		ret = f.RunErr
+		err = f.RunErr
 	case werr != nil:
-		// Returned, so printed once, by the caller.
-		return fmt.Errorf("could not write the %s document: %w", h.Kind, werr)
+		err = werr
 	case h.StopReason == result.StopInterrupted:
-		ret = ErrInterrupted
+		err = ErrInterrupted
 	}
+	// A write error that is not the one returned (and printed once by
+	// main) gets its own line.
 	switch {
-	case werr != nil:
-		fmt.Fprintf(stderr, "ktune: could not write the %s document: %v\n", h.Kind, werr)
-	case path != "-":
+	case werr != nil && err != werr:
+		fmt.Fprintf(stderr, "ktune: %v\n", werr)
+	case werr == nil && path != "-":
 		fmt.Fprintf(stderr, "%s result written to %s\n", h.Kind, path)
 	}
-	return ret
+	return err
 }
 
 // Save writes doc, stamped, where Finish will write it: commands that
@@ -238,7 +288,7 @@ func DefaultPath(doc result.Doc) string {
 			name += fmt.Sprintf("-%s-merged", d.Merge.RunID)
 		}
 	}
-	return filepath.Join("ktune-results", name+".json")
+	return filepath.Join(DefaultDir, name+".json")
 }
 
 // Interrupted is the error of a run that Ctrl-C or SIGTERM ended, in

@@ -11,6 +11,7 @@ import (
 	"github.com/ktune/ktune/internal/cluster"
 	"github.com/ktune/ktune/internal/loadgen"
 	"github.com/ktune/ktune/internal/loadgen/payload"
+	"github.com/ktune/ktune/internal/units"
 )
 
 // TopicFlags say which topic a run uses and how to create it.
@@ -53,13 +54,13 @@ type ProducerFlags struct {
 	Warmup     string
 	Rate       float64
 	Producers  int
-	RecordSize int
+	RecordSize units.Size
 	PayloadFlags
 	Key        string
 	KeySpace   uint64
-	KeySize    int
+	KeySize    units.Size
 	Headers    int
-	HeaderSize int
+	HeaderSize units.Size
 	MaxErrors  int64
 	Seed       uint64
 }
@@ -72,13 +73,16 @@ func (p *ProducerFlags) Register(cmd *cobra.Command) {
 	fs.StringVar(&p.Warmup, "warmup", "", "warm-up before the measured window, excluded from the statistics: a duration (10s) or a record count (5000)")
 	fs.Float64Var(&p.Rate, "rate", 0, "target records/s over all producers, open model (0: as fast as possible)")
 	fs.IntVar(&p.Producers, "producers", 1, "independent producer clients")
-	fs.IntVar(&p.RecordSize, "record-size", 1024, "record value size in bytes")
+	p.RecordSize = 1024
+	fs.Var(&p.RecordSize, "record-size", "record value size in bytes, e.g. 1024, 16k or 1MiB")
 	p.PayloadFlags.Register(cmd)
 	fs.StringVar(&p.Key, "key", "none", "keys: none, random, sequential or zipf")
 	fs.Uint64Var(&p.KeySpace, "key-space", 10000, "number of distinct keys")
-	fs.IntVar(&p.KeySize, "key-size", 16, "key size in bytes")
+	p.KeySize = 16
+	fs.Var(&p.KeySize, "key-size", "key size in bytes")
 	fs.IntVar(&p.Headers, "headers", 0, "extra headers per record (besides ktune's timestamp header)")
-	fs.IntVar(&p.HeaderSize, "header-size", 16, "size of each extra header value in bytes")
+	p.HeaderSize = 16
+	fs.Var(&p.HeaderSize, "header-size", "size of each extra header value in bytes")
 	fs.Int64Var(&p.MaxErrors, "max-errors", 0, "stop after this many failed records (0: no limit)")
 	fs.Uint64Var(&p.Seed, "seed", 1, "seed of the payload and key generators")
 }
@@ -110,7 +114,7 @@ func (p *PayloadFlags) Values(size int, seed uint64) (payload.ValueConfig, error
 
 // Config returns the loadgen producer configuration of the flags.
 func (p *ProducerFlags) Config(topic string) (loadgen.ProduceConfig, error) {
-	values, err := p.Values(p.RecordSize, p.Seed)
+	values, err := p.Values(int(p.RecordSize), p.Seed)
 	if err != nil {
 		return loadgen.ProduceConfig{}, err
 	}
@@ -121,8 +125,8 @@ func (p *ProducerFlags) Config(topic string) (loadgen.ProduceConfig, error) {
 	cfg := loadgen.ProduceConfig{
 		Topic: topic, Records: p.Records, Duration: p.Duration, Rate: p.Rate, Producers: p.Producers,
 		Values:  values,
-		Keys:    payload.KeyConfig{Kind: keyKind, Space: p.KeySpace, Size: p.KeySize, Seed: p.Seed},
-		Headers: p.Headers, HeaderSize: p.HeaderSize, MaxErrors: p.MaxErrors,
+		Keys:    payload.KeyConfig{Kind: keyKind, Space: p.KeySpace, Size: int(p.KeySize), Seed: p.Seed},
+		Headers: p.Headers, HeaderSize: int(p.HeaderSize), MaxErrors: p.MaxErrors,
 	}
 	if cfg.WarmupRecords, cfg.WarmupDuration, err = ParseWarmup(p.Warmup); err != nil {
 		return cfg, err

@@ -3,6 +3,7 @@
 package disrupt
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -44,11 +45,18 @@ API.`,
 			if assignor != "" {
 				f.conn.Props = append(f.conn.Props, "partition.assignment.strategy="+assignor)
 			}
-			_, warm, err := cmdutil.ParseWarmup(f.workload.Warmup)
+			n, warm, err := cmdutil.ParseWarmup(f.workload.Warmup)
 			if err != nil {
 				return err
 			}
+			if n > 0 {
+				return fmt.Errorf("--warmup %s: disrupt takes a duration such as 10s, not a record count", f.workload.Warmup)
+			}
 			cfg.Warmup, f.workload.Warmup = warm, ""
+			cfg.Broker, cfg.Workload.Produce.Rate = int32(broker), f.workload.Rate
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
 			st, err := f.open(cmd)
 			if err != nil {
 				return err

@@ -91,7 +91,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--action", "explode"}, "want one of"},
+		{[]string{"--action", "explode"}, "must be one of"},
 		{[]string{"--action", "broker-restart"}, "needs --exec"},
 		{[]string{"--action", "decommission"}, "needs --broker"},
 	}

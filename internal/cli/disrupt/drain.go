@@ -47,6 +47,9 @@ the cluster is contacted.`,
 			if err != nil {
 				return fmt.Errorf("--backlog %q: %v", backlog, err)
 			}
+			if n < 1 {
+				return fmt.Errorf("--backlog %s: must be at least 1 byte, e.g. 256MiB", backlog)
+			}
 			cfg.Backlog = n
 			if len(vary) > 0 {
 				return runDrainSweep(cmd, version, &f, cfg, vary)

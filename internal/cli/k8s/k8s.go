@@ -212,6 +212,13 @@ func checkRun(name string, fs *pflag.FlagSet, f RenderFlags) error {
 	if name != "consume" && !fs.Changed("records") && !fs.Changed("duration") {
 		return fmt.Errorf("the run needs a bound: pass --records N or --duration D to ktune %s", name)
 	}
+	if d, err := fs.GetDuration("duration"); err == nil && f.Deadline > 0 && d > 0 {
+		warm, _ := fs.GetString("warmup")
+		_, wd, _ := cmdutil.ParseWarmup(warm) // the dry run checks it
+		if run := d + wd; run >= f.Deadline {
+			return fmt.Errorf("--deadline %s: the run's --duration %s (plus warm-up %s) cannot finish within it, so Kubernetes would end every Job; pass a --deadline longer than the run and the workers' join, e.g. --deadline %s", f.Deadline, d, wd, run+joinTimeout(run+5*time.Minute))
+		}
+	}
 	for _, count := range []string{"producers", "consumers"} {
 		if v, err := fs.GetInt(count); err == nil && fs.Changed(count) && v < f.Workers {
 			return fmt.Errorf("--%s %d is fewer than --workers %d: every worker needs at least one", count, v, f.Workers)

@@ -48,7 +48,7 @@ are an error unless --partial.`,
 			if err != nil {
 				return err
 			}
-			doc, err := merge.Merge(in.inputs, merge.Options{Partial: opts.partial, Missing: in.missing})
+			doc, err := merge.Merge(in.inputs, merge.Options{Partial: opts.partial, Missing: in.missing, Workers: opts.workers})
 			if err != nil {
 				if len(in.reasons) > 0 {
 					return fmt.Errorf("%w (%s)", err, strings.Join(in.reasons, "; "))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ktune/ktune/internal/cli/cmdutil"
 	"github.com/ktune/ktune/internal/reports"
 	"github.com/ktune/ktune/result"
 )
@@ -26,6 +27,9 @@ compared side by side, with compare's statistics.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return fmt.Errorf("--out must not be empty: it names the report's folder")
+			}
+			if err := cmdutil.CheckWritable("--out", out); err != nil {
+				return err
 			}
 			in, err := Load(args)
 			if err != nil {

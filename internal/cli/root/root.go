@@ -2,6 +2,9 @@
 package root
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/ktune/ktune/internal/cli/advise"
@@ -44,5 +47,33 @@ good for trying ktune, never a measurement of a real broker.`,
 	cmdutil.LogLevelFlag(cmd.PersistentFlags())
 	cmd.AddCommand(tune.NewCmd(v), report.NewCmd(), produce.NewCmd(v), consume.NewCmd(v), e2e.NewCmd(v), embedded.NewCmd(), probe.NewCmd(v),
 		sweep.NewCmd(v), maxrate.NewCmd(v), advise.NewCmd(v), profiles.NewCmd(), compare.NewCmd(v), merge.NewCmd(v), disrupt.NewCmd(v), disrupt.NewDrainCmd(v), k8s.NewCmd(v), config.NewCmd(), version.NewCmd(v))
+	cmd.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(cmd)
 	return cmd
+}
+
+// refuseUnknownSubcommands makes every command that only groups
+// subcommands (config, profiles, k8s, completion, ...) exit 1 with one
+// line for a subcommand it does not have, instead of printing its help
+// and exiting 0 as cobra does. Without arguments it still prints its help.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		refuseUnknownSubcommands(c)
+	}
+	if cmd == cmd.Root() || !cmd.HasSubCommands() || cmd.Runnable() {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		names := []string{}
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		return fmt.Errorf("unknown command %q for %q: must be one of %s", args[0], c.CommandPath(), strings.Join(names, ", "))
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ktune/ktune/internal/testkit"
+	"github.com/ktune/ktune/result"
 )
 
 // listener is a loopback TCP listener that counts the connections made to
@@ -61,6 +62,25 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 	notKtune := filepath.Join(fixtures, "not-ktune.json")
 	os.WriteFile(notKtune, []byte(`{"hello": "world"}`), 0o644)
 	missing := filepath.Join(fixtures, "missing")
+	empty := filepath.Join(fixtures, "empty.txt")
+	os.WriteFile(empty, nil, 0o644)
+	// Documents report, compare and merge read: broken ones, and two
+	// kinds of run whose latencies differ.
+	broken := map[string]string{"empty.json": "", "truncated.json": `{"schema_version": 1, "kind": "pro`, "typed.json": `{"schema_version":"x"}`}
+	for name, text := range broken {
+		os.WriteFile(filepath.Join(fixtures, name), []byte(text), 0o644)
+	}
+	doc := func(name string, kind result.Kind) string {
+		d := &result.Document{Header: result.NewHeader(kind)}
+		path := filepath.Join(fixtures, name)
+		if err := result.WriteJSON(path, d); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	produced, consumed := doc("produce.json", result.KindProduce), doc("consume.json", result.KindConsume)
+	// Root may write anywhere but /proc; a file is no folder for anyone.
+	unwritable := []string{"/proc/ktune-out", filepath.Join(notKtune, "sub")}
 
 	render := func(run ...string) []string {
 		return append([]string{"k8s", "render", "--workers", "2", "--run-id", "r1", "--image", "img", "--", "produce", "--brokers", "kafka:9092", "--allow-remote", "--records", "10"}, run...)
@@ -102,6 +122,56 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"produce", "--records", "10", "--workers", "-1"}, want: "--workers -1: must be at least 1", conn: true},
 		{args: []string{"produce", "--records", "10", "--workers", "2", "--worker-id", "0", "--run-id", "r", "--join-timeout", "-1s"}, want: "--join-timeout -1s: must be positive", conn: true},
 		{args: []string{"produce", "--records", "10", "--topic-config", "=1"}, want: `--topic-config "=1": want name=value`, conn: true},
+		// issue 28: refused before any work, bounds tied to the machine
+		{args: []string{"produce", "--records", "10", "--payload", "file:" + empty}, want: "--payload file:" + empty + ": the file is empty", conn: true},
+		{args: []string{"produce", "--records", "10", "--headers", "100000"}, want: "--headers 100000: at most 1000", conn: true},
+		{args: []string{"produce", "--records", "10", "--producers", "100000"}, want: "--producers 100000: at most", conn: true},
+		{args: []string{"produce", "--records", "10", "--record-size", "200MB"}, want: "--record-size 200000000: must be between 1 and", conn: true},
+		{args: []string{"produce", "--records", "10", "--record-size", "lots"}, want: `"--record-size"`, conn: true},
+		{args: []string{"produce", "--records", "10", "--out", filepath.Join(unwritable[0], "p.json")}, want: "--out /proc/ktune-out: cannot write in /proc", conn: true},
+		{args: []string{"produce", "--records", "10", "--out", filepath.Join(unwritable[1], "p.json")}, want: "is a file, not a folder", conn: true},
+		{args: []string{"produce", "--records", "10", "--out", fixtures}, want: "--out " + fixtures + ": a folder", conn: true},
+		{args: []string{"e2e", "--records", "10", "--rate", "10", "--out", filepath.Join(unwritable[0], "e.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"e2e", "--records", "10", "--rate", "10", "--consumers", "100000"}, want: "--consumers 100000: at most", conn: true},
+		{args: []string{"consume", "--records", "10", "--out", filepath.Join(unwritable[0], "c.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"consume", "--assign", "--group", "g"}, want: `--assign with --group "g"`, conn: true},
+		{args: []string{"consume", "--consumers", "100000"}, want: "--consumers 100000: at most", conn: true},
+		{args: []string{"sweep", "--linger", "0,5", "--budget", "1s"}, want: "the sweep does not fit its budget", conn: true},
+		{args: []string{"sweep", "--linger", "0,5", "--record-size", "200MB"}, want: "--record-size", conn: true},
+		{args: []string{"sweep", "--linger", "0,5", "--out", filepath.Join(unwritable[0], "s.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"maxrate", "--slo", "p99=50ms", "--out", filepath.Join(unwritable[0], "m.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"maxrate", "--slo", "p99=50ms", "--headers", "100000"}, want: "--headers 100000: at most 1000", conn: true},
+		{args: []string{"compare", "kafka-defaults", "throughput", "--out", filepath.Join(unwritable[0], "c.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"compare", produced, produced}, want: "are the same file", conn: true},
+		{args: []string{"compare", produced, consumed}, want: "is a consume result but " + produced + " a produce result", conn: true},
+		{args: []string{"compare", "kafka-defaults", consumed}, want: "is a consume result", conn: true},
+		{args: []string{"disrupt", "--action", "explode"}, want: `--action "explode": must be one of broker-stop`, conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--rate", "0"}, want: "--rate 0: disrupt needs a set rate", conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--throttle", "-5"}, want: "--throttle -5: must not be negative", conn: true},
+		{args: []string{"disrupt", "--action", "broker-restart"}, want: "--action broker-restart needs --exec", conn: true},
+		{args: []string{"disrupt", "--action", "broker-restart", "--exec", "true"}, want: "--action broker-restart needs --exec-start", conn: true},
+		{args: []string{"disrupt", "--action", "add-broker"}, want: "--action add-broker needs --broker ID", conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--warmup", "5000"}, want: "--warmup 5000: disrupt takes a duration", conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--p99-tolerance", "-1"}, want: "--p99-tolerance -1: must be a positive fraction", conn: true},
+		{args: []string{"disrupt", "--action", "consumer-join", "--members", "0"}, want: "--members 0: must be at least 1", conn: true},
+		{args: []string{"disrupt", "--action", "add-partitions", "--add-partitions", "0"}, want: "--add-partitions 0: must be at least 1", conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--out", filepath.Join(unwritable[0], "d.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"disrupt", "--action", "reassign", "--producers", "100000"}, want: "--producers 100000: at most", conn: true},
+		{args: []string{"drain", "--backlog", "0"}, want: "--backlog 0: must be at least 1 byte", conn: true},
+		{args: []string{"drain", "--out", filepath.Join(unwritable[0], "d.json")}, want: "--out /proc/ktune-out", conn: true},
+		{args: []string{"probe", "--out", filepath.Join(unwritable[0], "p.json")}, want: "--out /proc/ktune-out"},
+		{args: []string{"report", notKtune, "--out", unwritable[0]}, want: "--out /proc/ktune-out: cannot write in /proc"},
+		{args: []string{"report", filepath.Join(fixtures, "empty.json")}, want: "empty.json: not a ktune document: the file is empty"},
+		{args: []string{"report", filepath.Join(fixtures, "truncated.json")}, want: "truncated.json: not a ktune document: invalid JSON: the file ends early"},
+		{args: []string{"report", filepath.Join(fixtures, "typed.json")}, want: "typed.json: not a ktune document: invalid JSON: schema_version holds a string where a whole number is expected"},
+		{args: []string{"merge", filepath.Join(fixtures, "typed.json")}, want: "schema_version holds a string"},
+		{args: []string{"compare", filepath.Join(fixtures, "truncated.json"), produced}, want: "the file ends early"},
+		{args: render("--duration", "2h"), want: "--deadline 1h0m0s: the run's --duration 2h0m0s"},
+		{args: []string{"k8s", "render", "--workers", "2", "--run-id", "r1", "--image", "img", "--deadline", "1s", "--", "produce", "--brokers", "kafka:9092", "--allow-remote", "--duration", "10m"}, want: "--deadline 1s: the run's --duration 10m0s (plus warm-up 0s) cannot finish within it"},
+		{args: []string{"config", "frob"}, want: `unknown command "frob" for "ktune config": must be one of list, show`},
+		{args: []string{"profiles", "frob"}, want: `unknown command "frob" for "ktune profiles"`},
+		{args: []string{"k8s", "frob"}, want: `unknown command "frob" for "ktune k8s"`},
+		{args: []string{"completion", "tcsh"}, want: `unknown command "tcsh" for "ktune completion": must be one of bash, fish, powershell, zsh`},
 		// consume
 		{args: []string{"consume", "--consumers", "0"}, want: "--consumers 0: must be at least 1", conn: true},
 		{args: []string{"consume", "--from", "middle"}, want: `--from "middle": must be earliest or latest`, conn: true},
@@ -182,8 +252,8 @@ func TestBadInputStopsBeforeWork(t *testing.T) {
 		{args: []string{"config", "show", "-X", "nonsense=1"}, want: `-X unknown client property "nonsense"`},
 		{args: []string{"config", "show", "--command-config", missing}, want: "reading client config"},
 	}
-	if len(tests) < 40 {
-		t.Fatalf("%d cases; the table holds at least 40", len(tests))
+	if len(tests) < 60 {
+		t.Fatalf("%d cases; the table holds at least 60", len(tests))
 	}
 	for _, tc := range tests {
 		variants := [][]string{tc.args}

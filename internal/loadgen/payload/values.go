@@ -76,6 +76,9 @@ func (cfg ValueConfig) Validate() error {
 		if !st.Mode().IsRegular() {
 			return fmt.Errorf("--payload file:%s: not a regular file", cfg.Path)
 		}
+		if st.Size() == 0 {
+			return fmt.Errorf("--payload file:%s: the file is empty; it needs at least one line, one record each", cfg.Path)
+		}
 		return nil
 	case "", Random, Text:
 	default:
