@@ -115,7 +115,7 @@ for v in ${KTUNE_KAFKA_VERSIONS:-3.9.2 4.4.0}; do
 		. "$KTUNE_KAFKA_STATE/env"
 		set +a
 		log "integration tests against Kafka $KTUNE_KAFKA_VERSION at $KTUNE_KAFKA_BOOTSTRAP"
-		go test -count=1 -timeout 15m ./integration/...
+		go test -count=1 -timeout 25m ./integration/...
 	); then
 		failed+=("$v")
 	fi
