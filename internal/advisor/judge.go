@@ -334,24 +334,17 @@ func taken(R, F, racks int) int {
 }
 
 // survivableRF returns the replication factor and min.insync.replicas
-// that survive the failures: as given when they do; else min.insync
-// lowered to R - taken while that keeps min(min.insync, 2) replicas
-// acknowledging; else the smallest R above it with min.insync
-// min(min.insync, 2).
+// that survive the failures: as given when they do; else the smallest
+// replication factor above R that does with min.insync kept as given.
+// min.insync is never lowered: it is the durability asked for (how many
+// replicas acknowledge an acks=all write), and the advice never trades it
+// for availability.
 func survivableRF(R, M, F, racks int) (int, int) {
-	k := taken(R, F, racks)
-	if R-k >= M {
-		return R, M
+	r := R
+	for r-taken(r, F, racks) < M {
+		r++
 	}
-	floor := min(M, 2)
-	if R-k >= floor {
-		return R, R - k
-	}
-	for r := R + 1; ; r++ {
-		if r-taken(r, F, racks) >= floor {
-			return r, floor
-		}
-	}
+	return r, M
 }
 
 // placementSummary is the document's account of the placement model.

@@ -80,7 +80,8 @@ func TestIssue23Errors(t *testing.T) {
 			{"two failures, RF 3 / 2", Workload{AvgMBps: 20, PeakFactor: 3, Failures: intp(2), Replication: 3, MinInsync: 2, Hardware: failingHW}, 4, 2},
 			{"RF 3 on two racks", Workload{AvgMBps: 20, Replication: 3, MinInsync: 2, Racks: 2, Hardware: failingHW}, 4, 2},
 			{"RF 2 / 2 on three racks", Workload{AvgMBps: 20, Replication: 2, MinInsync: 2, Racks: 3, Hardware: failingHW}, 3, 2},
-			{"RF 3 / 3", Workload{AvgMBps: 20, Replication: 3, MinInsync: 3, Hardware: failingHW}, 3, 2},
+			// min.insync is the durability asked for: never lowered, RF raised.
+			{"RF 3 / 3", Workload{AvgMBps: 20, Replication: 3, MinInsync: 3, Hardware: failingHW}, 4, 3},
 			{"RF 3 / 2, one failure: unchanged", Workload{AvgMBps: 20, Replication: 3, MinInsync: 2, Hardware: failingHW}, 3, 2},
 			{"RF 3 / 2 on three racks: unchanged", Workload{AvgMBps: 20, Replication: 3, MinInsync: 2, Racks: 3, Hardware: failingHW}, 3, 2},
 		} {
